@@ -1,0 +1,305 @@
+//! Which numeric columns move with a target: Pearson r and its p-value per column (pairwise
+//! complete rows, as pandas `corr` and scipy `pearsonr`), the full matrix for a heatmap, and
+//! the columns left out (identifiers, constants) with the reason. Spearman and Kendall are
+//! future [`CorrelationMethod`] variants.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use polars::prelude::DataFrame;
+use serde::Serialize;
+
+use crate::error::AnalysisError;
+use crate::format;
+use crate::frame;
+use crate::ser;
+use crate::stats;
+
+/// How to measure association.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CorrelationMethod {
+    /// Linear association (Pearson's r).
+    #[default]
+    Pearson,
+}
+
+impl CorrelationMethod {
+    /// The `methodology` text of the result.
+    pub fn methodology(self) -> &'static str {
+        match self {
+            CorrelationMethod::Pearson => "Pearson correlation coefficient",
+        }
+    }
+}
+
+impl FromStr for CorrelationMethod {
+    type Err = AnalysisError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "pearson" => Ok(CorrelationMethod::Pearson),
+            _ => Err(AnalysisError::InvalidOption(format!(
+                "Unknown correlation method '{s}'; choose pearson."
+            ))),
+        }
+    }
+}
+
+/// What to correlate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrelationOptions {
+    /// The numeric column the others are compared with.
+    pub target: String,
+    /// The columns to compare; `None` means every other numeric column.
+    pub columns: Option<Vec<String>>,
+}
+
+impl CorrelationOptions {
+    /// Every other numeric column against `target`.
+    pub fn new(target: impl Into<String>) -> Self {
+        CorrelationOptions {
+            target: target.into(),
+            columns: None,
+        }
+    }
+}
+
+/// The Pearson matrix of the target (first) and every compared column, for a heatmap; null
+/// where a pair has no variation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CorrelationMatrix {
+    pub columns: Vec<String>,
+    #[serde(serialize_with = "ser::finite_matrix")]
+    pub values: Vec<Vec<f64>>,
+}
+
+/// The `analysis_result` of a correlation (CONTRACT.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CorrelationResult {
+    /// r of each compared column with the target.
+    #[serde(serialize_with = "ser::finite_map")]
+    pub correlations: BTreeMap<String, f64>,
+    /// The compared columns by |r|, largest first.
+    pub top_factors: Vec<String>,
+    pub interpretation: String,
+    /// "Pearson correlation coefficient".
+    pub methodology: String,
+    pub target: String,
+    /// Two-sided p-value of each r (t-test with n - 2 degrees of freedom; 1 for two rows).
+    #[serde(serialize_with = "ser::finite_map")]
+    pub p_values: BTreeMap<String, f64>,
+    pub matrix: CorrelationMatrix,
+    /// Columns not compared (identifiers, constants, too few values); the interpretation
+    /// says why.
+    pub excluded: Vec<String>,
+    /// Rows with a target value.
+    pub n: usize,
+}
+
+/// A compared column.
+struct Factor {
+    name: String,
+    values: Vec<f64>,
+    r: f64,
+    p: f64,
+}
+
+/// Correlates `opts.target` with the other numeric columns.
+pub fn correlation(
+    df: &DataFrame,
+    opts: &CorrelationOptions,
+) -> Result<CorrelationResult, AnalysisError> {
+    let method = CorrelationMethod::Pearson;
+    let target_values = frame::numeric(df, &opts.target)?;
+    let present: Vec<f64> = target_values
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .collect();
+    let n = present.len();
+    if n < 2 {
+        return Err(AnalysisError::TooFewRows { needed: 2, got: n });
+    }
+    if present.iter().all(|v| *v == present[0]) {
+        return Err(AnalysisError::ConstantColumn {
+            name: opts.target.clone(),
+        });
+    }
+    drop(present);
+
+    let candidates: Vec<String> = match &opts.columns {
+        Some(cols) => {
+            let mut seen = BTreeSet::new();
+            let mut out = Vec::new();
+            for c in cols {
+                let col = frame::column(df, c)?;
+                if !frame::is_numeric(col.dtype()) {
+                    return Err(AnalysisError::NotNumeric { name: c.clone() });
+                }
+                if *c != opts.target && seen.insert(c.clone()) {
+                    out.push(c.clone());
+                }
+            }
+            out
+        }
+        None => frame::numeric_names(df)
+            .into_iter()
+            .filter(|c| *c != opts.target)
+            .collect(),
+    };
+
+    let mut factors: Vec<Factor> = Vec::new();
+    let mut excluded: Vec<(String, &'static str)> = Vec::new();
+    for name in candidates {
+        if frame::is_id_like(df, &name) {
+            excluded.push((name, "looks like an identifier"));
+            continue;
+        }
+        let values = frame::numeric(df, &name)?;
+        let mut own = values.iter().filter(|v| !v.is_nan());
+        let first = own.next().copied();
+        if first.is_some_and(|f| own.all(|v| *v == f)) {
+            excluded.push((name, "has the same value in every row"));
+            continue;
+        }
+        let p = stats::pearson(&target_values, &values);
+        if p.r.is_nan() {
+            let reason = if p.n < 2 {
+                "has fewer than 2 rows with both values"
+            } else {
+                "does not vary where the target has values"
+            };
+            excluded.push((name, reason));
+            continue;
+        }
+        factors.push(Factor {
+            name,
+            values,
+            r: p.r,
+            p: p.p_value,
+        });
+    }
+
+    let mut order: Vec<usize> = (0..factors.len()).collect();
+    order.sort_by(|&a, &b| factors[b].r.abs().total_cmp(&factors[a].r.abs()));
+    let top_factors: Vec<String> = order.iter().map(|&i| factors[i].name.clone()).collect();
+
+    let matrix = matrix(&opts.target, &target_values, &factors);
+    let interpretation = interpret(&opts.target, n, &factors, &order, &excluded);
+    Ok(CorrelationResult {
+        correlations: factors.iter().map(|f| (f.name.clone(), f.r)).collect(),
+        top_factors,
+        interpretation,
+        methodology: method.methodology().to_string(),
+        target: opts.target.clone(),
+        p_values: factors.iter().map(|f| (f.name.clone(), f.p)).collect(),
+        matrix,
+        excluded: excluded.into_iter().map(|(name, _)| name).collect(),
+        n,
+    })
+}
+
+fn matrix(target: &str, target_values: &[f64], factors: &[Factor]) -> CorrelationMatrix {
+    let mut columns = vec![target.to_string()];
+    columns.extend(factors.iter().map(|f| f.name.clone()));
+    let series: Vec<&[f64]> = std::iter::once(target_values)
+        .chain(factors.iter().map(|f| f.values.as_slice()))
+        .collect();
+    let k = series.len();
+    let mut values = vec![vec![1.0; k]; k];
+    for i in 0..k {
+        for j in (i + 1)..k {
+            let r = if i == 0 {
+                factors[j - 1].r
+            } else {
+                stats::pearson(series[i], series[j]).r
+            };
+            values[i][j] = r;
+            values[j][i] = r;
+        }
+    }
+    CorrelationMatrix { columns, values }
+}
+
+fn strength(r: f64) -> &'static str {
+    let a = r.abs();
+    if a >= 0.7 {
+        "strong"
+    } else if a >= 0.4 {
+        "moderate"
+    } else if a >= 0.2 {
+        "weak"
+    } else {
+        "very weak"
+    }
+}
+
+fn interpret(
+    target: &str,
+    n: usize,
+    factors: &[Factor],
+    order: &[usize],
+    excluded: &[(String, &str)],
+) -> String {
+    const SHOWN: usize = 5;
+    let mut out = String::new();
+    if factors.is_empty() {
+        out.push_str(&format!(
+            "No numeric column could be compared with {target}."
+        ));
+    } else {
+        let described: Vec<String> = order
+            .iter()
+            .take(SHOWN)
+            .map(|&i| {
+                let f = &factors[i];
+                let sign = if f.r >= 0.0 { "positive" } else { "negative" };
+                format!(
+                    "{} (r = {}, {} {sign}, {})",
+                    f.name,
+                    format::coefficient(f.r),
+                    strength(f.r),
+                    format::p_value(f.p)
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "Over {} with a {target} value, the column most related to {target} is {}",
+            format::count(n, "row", "rows"),
+            described[0]
+        ));
+        if described.len() > 1 {
+            out.push_str(&format!(", then {}", format::list(&described[1..])));
+        }
+        out.push('.');
+        if factors.len() > SHOWN {
+            out.push_str(&format!(
+                " {} more columns are weaker.",
+                format::integer(factors.len() - SHOWN)
+            ));
+        }
+        let chance: Vec<&str> = order
+            .iter()
+            .map(|&i| &factors[i])
+            .filter(|f| f.p.is_nan() || f.p >= 0.05)
+            .map(|f| f.name.as_str())
+            .collect();
+        if !chance.is_empty() {
+            out.push_str(&format!(
+                " The relationship with {} is not statistically significant (p ≥ 0.05) and may be chance.",
+                format::list(&chance)
+            ));
+        }
+    }
+    if !excluded.is_empty() {
+        let reasons: Vec<String> = excluded
+            .iter()
+            .map(|(name, why)| format!("{name} ({why})"))
+            .collect();
+        out.push_str(&format!(" Left out: {}.", format::list(&reasons)));
+    }
+    if !factors.is_empty() {
+        out.push_str(" Correlation shows association, not cause.");
+    }
+    out
+}

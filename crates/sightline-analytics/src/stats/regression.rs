@@ -1,0 +1,166 @@
+//! Pearson correlation (as `scipy.stats.pearsonr`) and simple least squares (as
+//! `scipy.stats.linregress`), including their p-values and scipy's small-n conventions.
+
+use std::borrow::Cow;
+
+use super::special::{inc_beta_pair, student_t_two_sided_p};
+use super::{mean, pairwise_sum_by};
+
+/// A Pearson correlation coefficient with its two-sided p-value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pearson {
+    /// r in [-1, 1]; NaN when fewer than two pairs or one side is constant.
+    pub r: f64,
+    /// Two-sided p-value of H0: r = 0 (t-test with n - 2 degrees of freedom); 1.0 for n = 2.
+    pub p_value: f64,
+    /// Pairs where both values are present.
+    pub n: usize,
+}
+
+/// A least-squares line y = intercept + slope·x with scipy `linregress`'s statistics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinearFit {
+    pub slope: f64,
+    pub intercept: f64,
+    /// Pearson r of x and y (NaN when y is constant).
+    pub r: f64,
+    pub r_squared: f64,
+    /// Two-sided p-value of H0: slope = 0; scipy's convention for n = 2 (0 or 1).
+    pub p_value: f64,
+    /// Standard error of the slope (0 for n = 2, as scipy).
+    pub stderr: f64,
+    pub n: usize,
+    /// Mean of x, and sum of squared deviations of x: what a prediction interval needs.
+    pub x_mean: f64,
+    pub sxx: f64,
+    /// sqrt(SSE / (n - 2)); NaN when n <= 2.
+    pub residual_std: f64,
+}
+
+impl LinearFit {
+    /// The fitted value at `x`.
+    pub fn predict(&self, x: f64) -> f64 {
+        self.intercept + self.slope * x
+    }
+}
+
+/// The pairs where both `x[i]` and `y[i]` are present (not NaN), borrowing when all are.
+fn complete_pairs<'a>(x: &'a [f64], y: &'a [f64]) -> (Cow<'a, [f64]>, Cow<'a, [f64]>) {
+    let len = x.len().min(y.len());
+    let (x, y) = (&x[..len], &y[..len]);
+    if x.iter().zip(y).all(|(a, b)| !a.is_nan() && !b.is_nan()) {
+        return (Cow::Borrowed(x), Cow::Borrowed(y));
+    }
+    let (xs, ys): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(a, b)| (*a, *b))
+        .unzip();
+    (Cow::Owned(xs), Cow::Owned(ys))
+}
+
+fn is_constant(v: &[f64]) -> bool {
+    v.first().is_none_or(|first| v.iter().all(|x| x == first))
+}
+
+/// Sums of squared and crossed deviations from the means: (Sxx, Sxy, Syy).
+fn deviations(x: &[f64], y: &[f64], mx: f64, my: f64) -> (f64, f64, f64) {
+    let n = x.len();
+    let sxx = pairwise_sum_by(n, &|i| (x[i] - mx) * (x[i] - mx));
+    let sxy = pairwise_sum_by(n, &|i| (x[i] - mx) * (y[i] - my));
+    let syy = pairwise_sum_by(n, &|i| (y[i] - my) * (y[i] - my));
+    (sxx, sxy, syy)
+}
+
+/// Two-sided p-value of a correlation `r` over `n` pairs: with df = n - 2,
+/// t = r·sqrt(df / (1 - r²)) and P(|T| >= |t|) = I_{1-r²}(df/2, 1/2), formed from (1-|r|)(1+|r|)
+/// so that r near ±1 keeps its digits.
+pub(crate) fn correlation_p_value(r: f64, n: usize) -> f64 {
+    if r.is_nan() || n < 3 {
+        return f64::NAN;
+    }
+    let df = (n - 2) as f64;
+    let a = r.abs().min(1.0);
+    inc_beta_pair(df / 2.0, 0.5, (1.0 - a) * (1.0 + a), a * a)
+}
+
+/// Pearson correlation of the pairs where both values are present, equal to
+/// `scipy.stats.pearsonr` on those pairs: r is NaN when one side is constant; for n = 2, r is
+/// exactly ±1 and p is 1.
+pub fn pearson(x: &[f64], y: &[f64]) -> Pearson {
+    let (x, y) = complete_pairs(x, y);
+    let n = x.len();
+    if n < 2 || is_constant(&x) || is_constant(&y) {
+        return Pearson {
+            r: f64::NAN,
+            p_value: f64::NAN,
+            n,
+        };
+    }
+    let (sxx, sxy, syy) = deviations(&x, &y, mean(&x), mean(&y));
+    let r = (sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0);
+    if n == 2 {
+        return Pearson {
+            r: r.round(),
+            p_value: 1.0,
+            n,
+        };
+    }
+    Pearson {
+        r,
+        p_value: correlation_p_value(r, n),
+        n,
+    }
+}
+
+/// Least-squares line through the pairs where both values are present, equal to
+/// `scipy.stats.linregress` on those pairs. `None` when there are fewer than two pairs or every
+/// x is the same (scipy raises there).
+pub fn linregress(x: &[f64], y: &[f64]) -> Option<LinearFit> {
+    // scipy adds this to 1 ± r so that a perfect fit gives a huge t, not a division by zero.
+    const TINY: f64 = 1.0e-20;
+    let (x, y) = complete_pairs(x, y);
+    let n = x.len();
+    if n < 2 || is_constant(&x) {
+        return None;
+    }
+    let (mx, my) = (mean(&x), mean(&y));
+    let (sxx, sxy, syy) = deviations(&x, &y, mx, my);
+    let r = if syy == 0.0 {
+        if sxy == 0.0 { f64::NAN } else { 0.0 }
+    } else {
+        (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
+    };
+    let slope = sxy / sxx;
+    let intercept = my - slope * mx;
+    let (p_value, stderr) = if n == 2 {
+        (if y[0] == y[1] { 1.0 } else { 0.0 }, 0.0)
+    } else {
+        let df = (n - 2) as f64;
+        let t = r * (df / ((1.0 - r + TINY) * (1.0 + r + TINY))).sqrt();
+        let stderr = ((1.0 - r * r) * syy / sxx / df).sqrt();
+        (student_t_two_sided_p(t, df), stderr)
+    };
+    let residual_std = if n > 2 {
+        let sse = pairwise_sum_by(n, &|i| {
+            let e = y[i] - (intercept + slope * x[i]);
+            e * e
+        });
+        (sse / (n - 2) as f64).sqrt()
+    } else {
+        f64::NAN
+    };
+    Some(LinearFit {
+        slope,
+        intercept,
+        r,
+        r_squared: r * r,
+        p_value,
+        stderr,
+        n,
+        x_mean: mx,
+        sxx,
+        residual_std,
+    })
+}

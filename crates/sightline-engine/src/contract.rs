@@ -1,0 +1,95 @@
+//! The wire types of CONTRACT.md: the answer of `ask`/`analyze`, its parts, and the schema report.
+//! Fields are added, never repurposed; every shell (CLI, HTTP, Tauri) serialises these as they are.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use sightline_analytics::{AnalysisResult, AnalysisType};
+
+use crate::error::{EngineError, ErrorKind};
+
+/// The answer to one question (or one direct analysis).
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    pub question: Option<String>,
+    pub database: String,
+    pub sql: Option<String>,
+    pub confidence: f64,
+    pub method: String,
+    pub data: Option<DataTable>,
+    pub analytics_performed: bool,
+    pub analytics_type: Option<AnalysisType>,
+    pub analysis_result: Option<AnalysisResult>,
+    pub visualization: Option<Value>,
+    pub interpretation: Option<String>,
+    pub stages: Vec<StageReport>,
+    pub warnings: Vec<String>,
+    pub error: Option<AnswerError>,
+}
+
+impl Answer {
+    /// An empty answer for `database`, filled in stage by stage.
+    pub fn new(question: Option<String>, database: String) -> Self {
+        Answer {
+            question,
+            database,
+            sql: None,
+            confidence: 0.0,
+            method: "offline".to_string(),
+            data: None,
+            analytics_performed: false,
+            analytics_type: None,
+            analysis_result: None,
+            visualization: None,
+            interpretation: None,
+            stages: Vec::new(),
+            warnings: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// The error's kind, when a stage failed.
+    pub fn error_kind(&self) -> Option<ErrorKind> {
+        self.error.as_ref().map(|e| e.kind)
+    }
+}
+
+/// The rows shown to the user: at most `max_rows` of them, with the full count beside.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+    pub row_count: usize,
+    pub truncated: bool,
+}
+
+/// How one stage went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageStatus {
+    Ok,
+    Skipped,
+    Failed,
+}
+
+/// One entry of `stages`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageReport {
+    pub name: String,
+    pub status: StageStatus,
+    pub ms: f64,
+}
+
+/// The `error` object: which stage, a stable kind, and a message a business user can act on.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerError {
+    pub stage: Option<String>,
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl From<EngineError> for AnswerError {
+    fn from(e: EngineError) -> Self {
+        AnswerError { stage: e.stage, kind: e.kind, message: e.message }
+    }
+}

@@ -1,0 +1,153 @@
+//! The business glossary: terms such as "revenue" or "churned_user" mapped to a table, an
+//! expression, an aggregation and an optional filter, plus business labels for columns. The planner
+//! reads terms to pick measures; charts read labels to name axes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{ErrorKind, HasKind};
+
+/// One business term.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Term {
+    pub term: String,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    pub table: String,
+    /// A column name or a SQL expression over the table's columns.
+    pub expression: String,
+    /// sum, avg, count, min, max, count_distinct; `None` means "use as is".
+    #[serde(default)]
+    pub aggregation: Option<String>,
+    /// A SQL condition over the table's columns that always applies to this term.
+    #[serde(default)]
+    pub filter: Option<String>,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The column that dates this measure, when its table has several.
+    #[serde(default)]
+    pub date_column: Option<String>,
+}
+
+impl Term {
+    /// Every phrase that names this term, lower-cased, with underscores read as spaces.
+    pub fn phrases(&self) -> impl Iterator<Item = String> + '_ {
+        std::iter::once(&self.term)
+            .chain(self.synonyms.iter())
+            .map(|p| p.to_lowercase().replace('_', " "))
+    }
+}
+
+/// A business label for a column (`table.column`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ColumnLabel {
+    pub label: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+/// The glossary of one database; empty when none is configured.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct Glossary {
+    #[serde(default)]
+    pub terms: Vec<Term>,
+    #[serde(default)]
+    pub columns: BTreeMap<String, ColumnLabel>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GlossaryError {
+    #[error("The glossary file {path} cannot be read: {reason}. Check the path given with --glossary.")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("The glossary file {path} is not valid glossary JSON: {reason}.")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+impl HasKind for GlossaryError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::BadInput
+    }
+}
+
+impl Glossary {
+    /// Parses glossary JSON text.
+    pub fn parse(text: &str, path: &Path) -> Result<Glossary, GlossaryError> {
+        serde_json::from_str(text)
+            .map_err(|e| GlossaryError::Invalid { path: path.to_path_buf(), reason: e.to_string() })
+    }
+
+    /// Loads the given file, or else `glossary.json` beside the database, or else an empty glossary.
+    pub fn for_database(explicit: Option<&Path>, database: &Path) -> Result<Glossary, GlossaryError> {
+        let beside = database.parent().map(|dir| dir.join("glossary.json"));
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => match beside {
+                Some(p) if p.is_file() => p,
+                _ => return Ok(Glossary::default()),
+            },
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| GlossaryError::Unreadable { path: path.clone(), reason: e.to_string() })?;
+        Glossary::parse(&text, &path)
+    }
+
+    /// The business label of `table.column`, if the glossary names it.
+    pub fn label(&self, table: &str, column: &str) -> Option<&ColumnLabel> {
+        self.columns.get(&format!("{table}.{column}"))
+    }
+
+    /// The label for a result column, looked up in any table; falls back to a humanised name.
+    pub fn label_for(&self, column: &str) -> String {
+        let suffix = format!(".{column}");
+        self.columns
+            .iter()
+            .find(|(key, _)| key.ends_with(&suffix))
+            .map(|(_, l)| l.label.clone())
+            .or_else(|| {
+                self.terms
+                    .iter()
+                    .find(|t| t.term.eq_ignore_ascii_case(column))
+                    .and_then(|t| t.label.clone())
+            })
+            .unwrap_or_else(|| humanize(column))
+    }
+}
+
+/// `monthly_spend` → `Monthly spend`.
+pub fn humanize(name: &str) -> String {
+    let spaced = name.replace(['_', '-'], " ");
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_terms_and_labels() {
+        let text = r#"{"terms":[{"term":"revenue","synonyms":["sales"],"table":"orders","expression":"amount",
+            "aggregation":"sum","filter":"status = 'completed'","label":"Revenue"}],
+            "columns":{"orders.amount":{"label":"Order amount","unit":"USD"}}}"#;
+        let g = Glossary::parse(text, Path::new("g.json")).unwrap();
+        assert_eq!(g.terms[0].phrases().collect::<Vec<_>>(), vec!["revenue", "sales"]);
+        assert_eq!(g.label_for("amount"), "Order amount");
+        assert_eq!(g.label_for("monthly_spend"), "Monthly spend", "unknown columns are humanised");
+    }
+
+    #[test]
+    fn invalid_json_is_bad_input() {
+        let err = Glossary::parse("{", Path::new("g.json")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::BadInput);
+        assert!(err.to_string().contains("g.json"), "the message names the file: {err}");
+    }
+}

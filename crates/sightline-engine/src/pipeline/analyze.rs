@@ -1,0 +1,258 @@
+//! The analyze stage: resolves which result columns an analysis uses (from the plan, from the
+//! user's options, or inferred from the result and the glossary) and runs it natively on the full
+//! result as a polars frame.
+
+use std::collections::BTreeSet;
+
+use sightline_analytics::{
+    AnalysisError, AnalysisResult, AnalysisType, AnomalyMethod, AnomalyOptions, CorrelationOptions, ForecastMethod,
+    ForecastOptions, Frequency, SummaryOptions, TrendOptions,
+};
+
+use crate::db::{ColumnValues, QueryResult};
+use crate::error::{EngineError, ErrorKind, HasKind};
+use crate::glossary::Glossary;
+use crate::pipeline::DirectAnalysis;
+use crate::pipeline::plan::AnalysisSpec;
+
+/// An analysis that ran, with the columns it used.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub result: AnalysisResult,
+    pub target: String,
+    pub label_column: Option<String>,
+    /// How the inputs were chosen, for `interpretation` when there is no plan.
+    pub reading: String,
+    pub warnings: Vec<String>,
+}
+
+impl HasKind for AnalysisError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            AnalysisError::Polars(_) => ErrorKind::Internal,
+            _ => ErrorKind::BadInput,
+        }
+    }
+}
+
+/// Everything an analysis needs, resolved.
+struct Resolved {
+    kind: AnalysisType,
+    target: String,
+    date_column: Option<String>,
+    label_column: Option<String>,
+    horizon: usize,
+    frequency: Option<Frequency>,
+    threshold: f64,
+    method: Option<String>,
+    columns: Option<Vec<String>>,
+}
+
+/// Runs the analysis the planner chose.
+pub fn planned(spec: &AnalysisSpec, result: &QueryResult) -> Result<Outcome, EngineError> {
+    let resolved = Resolved {
+        kind: spec.kind,
+        target: spec.target.clone(),
+        date_column: spec.date_column.clone(),
+        label_column: spec.label_column.clone(),
+        horizon: spec.horizon.unwrap_or(3),
+        frequency: spec.frequency,
+        threshold: spec.threshold.unwrap_or(3.0),
+        method: None,
+        columns: spec.columns.clone(),
+    };
+    execute(resolved, result, String::new(), Vec::new())
+}
+
+/// Runs `sightline analyze`: options from the user, the rest inferred from the result.
+pub fn direct(options: &DirectAnalysis, result: &QueryResult, glossary: &Glossary) -> Result<Outcome, EngineError> {
+    let fail = |message: String| EngineError::new(ErrorKind::BadInput, message).at_stage("analyze");
+    let names = result.column_names();
+    let known = |name: &String| -> Result<String, EngineError> {
+        names.iter().find(|n| n.eq_ignore_ascii_case(name)).cloned().ok_or_else(|| {
+            fail(format!("Column '{name}' is not in the result; its columns are: {}.", names.join(", ")))
+        })
+    };
+    let mut notes = Vec::new();
+    let dates = date_columns(result);
+    let date_column = match &options.date_column {
+        Some(name) => Some(known(name)?),
+        None => {
+            let inferred = dates.first().cloned();
+            if let Some(d) = &inferred {
+                notes.push(format!("dates from '{d}'"));
+            }
+            inferred
+        }
+    };
+    let numbers: Vec<String> = numeric_columns(result).into_iter().filter(|n| Some(n) != date_column.as_ref()).collect();
+    let target = match &options.target {
+        Some(name) => known(name)?,
+        None => {
+            let named = numbers.iter().find(|n| glossary.terms.iter().any(|t| t.term.eq_ignore_ascii_case(n)));
+            let measures: Vec<&String> = numbers.iter().filter(|n| !is_id(n)).collect();
+            let chosen = named.or(match measures.as_slice() {
+                [only] => Some(*only),
+                [first, ..] if options.analysis == AnalysisType::Summary => Some(*first),
+                _ => None,
+            });
+            let chosen = chosen.cloned().ok_or_else(|| {
+                fail(format!(
+                    "Say which column to analyse with --target; numeric columns in the result: {}.",
+                    if numbers.is_empty() { "none".to_string() } else { numbers.join(", ") }
+                ))
+            })?;
+            notes.push(format!("target '{chosen}'"));
+            chosen
+        }
+    };
+    let needs_dates = matches!(options.analysis, AnalysisType::Forecast);
+    if needs_dates && date_column.is_none() {
+        return Err(fail(format!(
+            "A forecast needs a date column and none of {} holds dates; say which with --date-col.",
+            names.join(", ")
+        )));
+    }
+    let label_column = date_column.clone().or_else(|| text_columns(result).into_iter().next());
+    let horizon = match options.horizon {
+        Some(0) => return Err(fail("The horizon must be at least one period.".to_string())),
+        Some(h) => h,
+        None => {
+            notes.push("the default horizon".to_string());
+            3
+        }
+    };
+    let threshold = options.threshold.unwrap_or(3.0);
+    if !(threshold.is_finite() && threshold > 0.0) {
+        return Err(fail(format!("The threshold must be a positive number, not {threshold}.")));
+    }
+    let reading = format!(
+        "{} analysis of the given SQL's result{}.",
+        upper(options.analysis.as_str()),
+        if notes.is_empty() { String::new() } else { format!(", using {}", notes.join(", ")) }
+    );
+    let resolved = Resolved {
+        kind: options.analysis,
+        target,
+        date_column,
+        label_column,
+        horizon,
+        frequency: None,
+        threshold,
+        method: options.method.clone(),
+        columns: None,
+    };
+    execute(resolved, result, reading, Vec::new())
+}
+
+fn execute(resolved: Resolved, result: &QueryResult, reading: String, warnings: Vec<String>) -> Result<Outcome, EngineError> {
+    let stage = |e: AnalysisError| EngineError::from_stage("analyze", &e);
+    let frame = result.to_dataframe().map_err(|e| EngineError::from_stage("analyze", &e))?;
+    let method = resolved.method.as_deref().map(str::to_lowercase);
+    let unknown_method = |allowed: &str| {
+        EngineError::new(
+            ErrorKind::BadInput,
+            format!(
+                "Unknown method '{}' for {}; use one of: {allowed}.",
+                resolved.method.clone().unwrap_or_default(),
+                resolved.kind
+            ),
+        )
+        .at_stage("analyze")
+    };
+    let analysis = match resolved.kind {
+        AnalysisType::Forecast => {
+            let method = match method.as_deref() {
+                None | Some("auto") => ForecastMethod::Auto,
+                Some("moving_average" | "moving-average" | "ma") => ForecastMethod::MovingAverage { window: 7 },
+                Some("linear" | "linear_trend") => ForecastMethod::Linear,
+                Some(_) => return Err(unknown_method("auto, moving_average, linear")),
+            };
+            let options = ForecastOptions {
+                date_column: resolved.date_column.clone().unwrap_or_default(),
+                target: resolved.target.clone(),
+                horizon: resolved.horizon,
+                method,
+                frequency: resolved.frequency,
+            };
+            AnalysisResult::Forecast(sightline_analytics::forecast(&frame, &options).map_err(stage)?)
+        }
+        AnalysisType::Correlation => {
+            if !matches!(method.as_deref(), None | Some("pearson")) {
+                return Err(unknown_method("pearson"));
+            }
+            let options = CorrelationOptions { target: resolved.target.clone(), columns: resolved.columns.clone() };
+            AnalysisResult::Correlation(sightline_analytics::correlation(&frame, &options).map_err(stage)?)
+        }
+        AnalysisType::Anomaly => {
+            let method = match method.as_deref() {
+                None | Some("zscore" | "z-score" | "z_score") => AnomalyMethod::ZScore,
+                Some(_) => return Err(unknown_method("zscore")),
+            };
+            let options = AnomalyOptions {
+                target: resolved.target.clone(),
+                label_column: resolved.label_column.clone(),
+                threshold: resolved.threshold,
+                method,
+            };
+            AnalysisResult::Anomaly(sightline_analytics::anomaly(&frame, &options).map_err(stage)?)
+        }
+        AnalysisType::Summary => {
+            let options = SummaryOptions { target: Some(resolved.target.clone()) };
+            AnalysisResult::Summary(sightline_analytics::summary(&frame, &options).map_err(stage)?)
+        }
+        AnalysisType::Trend => {
+            if !matches!(method.as_deref(), None | Some("ols" | "linear")) {
+                return Err(unknown_method("ols"));
+            }
+            let options = TrendOptions { date_column: resolved.date_column.clone(), target: resolved.target.clone() };
+            AnalysisResult::Trend(sightline_analytics::trend(&frame, &options).map_err(stage)?)
+        }
+    };
+    Ok(Outcome { result: analysis, target: resolved.target, label_column: resolved.label_column, reading, warnings })
+}
+
+/// Columns whose values are dates (text that parses as dates, or a date-like name).
+fn date_columns(result: &QueryResult) -> Vec<String> {
+    result
+        .columns
+        .iter()
+        .filter(|c| match &c.values {
+            ColumnValues::Text(values) => {
+                let present: Vec<&String> = values.iter().flatten().take(50).collect();
+                !present.is_empty() && present.iter().all(|v| sightline_analytics::parse_date(v).is_some())
+            }
+            _ => false,
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+fn numeric_columns(result: &QueryResult) -> Vec<String> {
+    result
+        .columns
+        .iter()
+        .filter(|c| matches!(c.values, ColumnValues::Int(_) | ColumnValues::Real(_)))
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+fn text_columns(result: &QueryResult) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    result
+        .columns
+        .iter()
+        .filter(|c| matches!(c.values, ColumnValues::Text(_)) && seen.insert(c.name.clone()))
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+fn is_id(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    lower == "id" || lower.ends_with("_id")
+}
+
+fn upper(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}

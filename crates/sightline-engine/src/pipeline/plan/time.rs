@@ -1,0 +1,190 @@
+//! Time filters read from a question ("last year", "in 2024", "last 30 days", "this year",
+//! "last quarter"), resolved against an anchor: the latest date in the data, never today's date.
+
+use chrono::{Datelike, Duration, Months, NaiveDate};
+use sightline_analytics::Frequency;
+
+use crate::pipeline::intent::{number_word, unit_of};
+
+/// A time filter as the question says it, before it meets the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeFilter {
+    /// "last year": the last full calendar year in the data.
+    LastFull(Frequency),
+    /// "last 30 days", "past 6 months": a window that ends at the anchor.
+    Rolling(u32, Frequency),
+    /// "this year", "year to date".
+    Current(Frequency),
+    /// "in 2024".
+    Year(i32),
+}
+
+/// A resolved half-open date range `[start, end)` and the words that explain it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateRange {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub description: String,
+}
+
+/// Finds a time filter and the indexes of the words it used.
+pub fn find(words: &[String]) -> Option<(TimeFilter, Vec<usize>)> {
+    for (i, w) in words.iter().enumerate() {
+        let next = words.get(i + 1).map(String::as_str);
+        let after = words.get(i + 2).map(String::as_str);
+        match w.as_str() {
+            "last" | "previous" | "past" | "prior" => {
+                if let Some(unit) = next.and_then(unit_of) {
+                    return Some((TimeFilter::LastFull(unit), vec![i, i + 1]));
+                }
+                if let (Some(n), Some(unit)) = (next.and_then(number_word), after.and_then(unit_of)) {
+                    return Some((TimeFilter::Rolling(n, unit), vec![i, i + 1, i + 2]));
+                }
+            }
+            "this" | "current" => {
+                if let Some(unit) = next.and_then(unit_of) {
+                    return Some((TimeFilter::Current(unit), vec![i, i + 1]));
+                }
+            }
+            "ytd" => return Some((TimeFilter::Current(Frequency::Year), vec![i])),
+            "in" | "during" | "for" | "of" => {
+                if let Some(year) = next.and_then(year_number) {
+                    return Some((TimeFilter::Year(year), vec![i, i + 1]));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn year_number(word: &str) -> Option<i32> {
+    let year: i32 = word.parse().ok()?;
+    (word.len() == 4 && (1900..=2200).contains(&year)).then_some(year)
+}
+
+/// The first day of the period that contains `date`.
+pub fn period_start(date: NaiveDate, unit: Frequency) -> NaiveDate {
+    let month_start = |m: u32| NaiveDate::from_ymd_opt(date.year(), m, 1).unwrap_or(date);
+    match unit {
+        Frequency::Day => date,
+        Frequency::Week => date - Duration::days(i64::from(date.weekday().num_days_from_monday())),
+        Frequency::Month => month_start(date.month()),
+        Frequency::Quarter => month_start((date.month() - 1) / 3 * 3 + 1),
+        Frequency::Year => month_start(1),
+    }
+}
+
+/// `date` moved by `n` periods (negative goes back).
+pub fn shift(date: NaiveDate, unit: Frequency, n: i32) -> NaiveDate {
+    let months = |m: i32| {
+        let magnitude = Months::new(m.unsigned_abs());
+        if m >= 0 { date.checked_add_months(magnitude) } else { date.checked_sub_months(magnitude) }
+    };
+    let moved = match unit {
+        Frequency::Day => Some(date + Duration::days(i64::from(n))),
+        Frequency::Week => Some(date + Duration::days(7 * i64::from(n))),
+        Frequency::Month => months(n),
+        Frequency::Quarter => months(3 * n),
+        Frequency::Year => months(12 * n),
+    };
+    moved.unwrap_or(date)
+}
+
+fn unit_name(unit: Frequency) -> &'static str {
+    match unit {
+        Frequency::Day => "day",
+        Frequency::Week => "week",
+        Frequency::Month => "month",
+        Frequency::Quarter => "quarter",
+        Frequency::Year => "year",
+    }
+}
+
+impl TimeFilter {
+    /// The range this filter means when the data's latest date is `anchor`.
+    pub fn resolve(self, anchor: NaiveDate) -> DateRange {
+        let latest = format!("latest date in the data: {anchor}");
+        match self {
+            TimeFilter::LastFull(unit) => {
+                // The last period that the data covers completely: the anchor's own period when
+                // the anchor is its last day, otherwise the one before.
+                let next_day = anchor + Duration::days(1);
+                let end = period_start(next_day, unit);
+                let start = shift(end, unit, -1);
+                let name = match unit {
+                    Frequency::Year => format!("{}", start.year()),
+                    Frequency::Month => start.format("%B %Y").to_string(),
+                    Frequency::Quarter => format!("Q{} {}", (start.month() - 1) / 3 + 1, start.year()),
+                    _ => format!("the {} starting {start}", unit_name(unit)),
+                };
+                DateRange {
+                    start,
+                    end,
+                    description: format!("{name} (the last full {} in the data; {latest})", unit_name(unit)),
+                }
+            }
+            TimeFilter::Rolling(n, unit) => {
+                let end = anchor + Duration::days(1);
+                let start = shift(end, unit, -(n as i32));
+                let plural = if n == 1 { "" } else { "s" };
+                DateRange {
+                    start,
+                    end,
+                    description: format!("the last {n} {}{plural} up to {anchor} (the {latest})", unit_name(unit)),
+                }
+            }
+            TimeFilter::Current(unit) => {
+                let start = period_start(anchor, unit);
+                DateRange {
+                    start,
+                    end: anchor + Duration::days(1),
+                    description: format!("this {} so far, {start} to {anchor} ({latest})", unit_name(unit)),
+                }
+            }
+            TimeFilter::Year(year) => {
+                let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(anchor);
+                DateRange {
+                    start,
+                    end: shift(start, Frequency::Year, 1),
+                    description: format!("{year}"),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn check(question: &str, anchor: &str, start: &str, end: &str) {
+        let (filter, _) = find(&words(question)).unwrap_or_else(|| panic!("no time filter found in {question:?}"));
+        let range = filter.resolve(day(anchor));
+        assert_eq!((range.start, range.end), (day(start), day(end)), "{question:?} anchored at {anchor}");
+    }
+
+    #[test]
+    fn filters_are_anchored_at_the_data() {
+        check("monthly revenue for last year", "2025-12-31", "2025-01-01", "2026-01-01");
+        check("monthly revenue for last year", "2025-11-30", "2024-01-01", "2025-01-01");
+        check("orders in the last 30 days", "2025-12-31", "2025-12-02", "2026-01-01");
+        check("revenue in 2024", "2025-12-31", "2024-01-01", "2025-01-01");
+        check("revenue this year", "2025-06-15", "2025-01-01", "2025-06-16");
+        check("revenue last quarter", "2025-08-10", "2025-04-01", "2025-07-01");
+        check("revenue last month", "2024-03-31", "2024-03-01", "2024-04-01");
+    }
+
+    #[test]
+    fn next_is_not_a_filter() {
+        assert_eq!(find(&words("forecast revenue for next month")), None);
+    }
+}

@@ -1,0 +1,54 @@
+# Shared set-up for scripts/test and scripts/demo: each function installs what is missing and
+# says what it does. Sourced, not run.
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ] && ! have sudo; then
+        echo "Please install: ${missing[*]}" >&2; return 1
+    fi
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_rust() {
+    if ! have cargo; then
+        echo "Rust is not installed: install it from https://rustup.rs (stable, 1.95 or newer)." >&2
+        exit 1
+    fi
+    rustup component add rustfmt clippy >/dev/null 2>&1 || true
+}
+
+ensure_python_goldens() {
+    have python3 || apt_install python3 python3-pip
+    if ! python3 -c 'import pandas, scipy, numpy' >/dev/null 2>&1; then
+        python3 -m pip install --quiet --disable-pip-version-check -r tests/golden/requirements.txt \
+            || python3 -m pip install --quiet --break-system-packages -r tests/golden/requirements.txt
+    fi
+}
+
+ensure_ui_packages() {
+    if ! have npm; then apt_install nodejs npm; fi
+    if [ ! -f ui/node_modules/plotly.js-dist-min/plotly.min.js ]; then
+        npm ci --prefix ui --no-audit --no-fund --loglevel=error
+    fi
+}
+
+# Prints one closing 'N passed, N failed' line over every cargo test binary.
+summarize_cargo_tests() {
+    local passed failed
+    passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}')
+    failed=$(grep -Eo '; [0-9]+ failed' "$1" | awk '{s+=$2} END {print s+0}')
+    echo "tests: ${passed} passed, ${failed} failed"
+    [ "$failed" -eq 0 ]
+}

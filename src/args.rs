@@ -1,0 +1,343 @@
+//! Command-line arguments in two stages, as ripgrep does: [`RawArgs`] is what clap parses, flag
+//! for flag; [`resolve`] turns it into [`Options`], the checked values each verb runs with.
+//!
+//! A usage error must still honour `--json` (one JSON object on stdout), so [`parse`] reports
+//! whether `--json` was among the raw words even when clap refuses them.
+
+use std::ffi::OsString;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use sightline_analytics::AnalysisType;
+use sightline_engine::{AnalyzeRequest, AskRequest, DEFAULT_MAX_ROWS, EngineError, ErrorKind};
+
+use crate::outcome::{Context, Shape};
+
+/// The flags as clap sees them.
+#[derive(Debug, Parser)]
+#[command(
+    name = "sightline",
+    version,
+    about = "Ask a local SQLite database questions in plain words; get SQL, data, analysis and a chart.",
+    propagate_version = true
+)]
+pub struct RawArgs {
+    #[command(subcommand)]
+    pub command: RawCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RawCommand {
+    /// Answer a question: SQL, data, analysis and chart.
+    Ask(RawAsk),
+    /// Run one analysis (forecast, correlation, anomaly, summary, trend) on the result of SQL.
+    Analyze(RawAnalyze),
+    /// Show tables, columns, types, keys, row counts and sample values.
+    Schema(RawSchema),
+    /// Serve the local HTTP API.
+    Serve(RawServe),
+}
+
+/// Flags every answering verb shares.
+#[derive(Debug, Args)]
+pub struct RawOutput {
+    /// Print the answer as one JSON object (errors included).
+    #[arg(long)]
+    pub json: bool,
+    /// Also save the answer as a self-contained interactive HTML page.
+    #[arg(long, value_name = "FILE.html")]
+    pub chart: Option<PathBuf>,
+    /// Report each stage on stderr as it finishes.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RawAsk {
+    /// The SQLite database: a file path or a sqlite:///path URL.
+    #[arg(long, value_name = "PATH")]
+    pub db: String,
+    /// A glossary file (default: glossary.json beside the database, if present).
+    #[arg(long, value_name = "FILE")]
+    pub glossary: Option<PathBuf>,
+    /// `offline` (the embedded planner, the default) or a language-model profile such as `env`.
+    #[arg(long, value_name = "offline|PROFILE")]
+    pub llm: Option<String>,
+    /// Rows to include in the answer (the analysis always uses all of them).
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<usize>,
+    #[command(flatten)]
+    pub output: RawOutput,
+    /// The question, in plain words.
+    #[arg(value_name = "QUESTION", required = true, num_args = 1..)]
+    pub question: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RawAnalyze {
+    /// forecast, correlation, anomaly, summary or trend.
+    #[arg(value_name = "TYPE")]
+    pub analysis: String,
+    /// The SQLite database: a file path or a sqlite:///path URL.
+    #[arg(long, value_name = "PATH")]
+    pub db: String,
+    /// A read-only SELECT whose result is analysed.
+    #[arg(long, value_name = "SQL")]
+    pub sql: String,
+    /// The column to analyse.
+    #[arg(long, value_name = "COL")]
+    pub target: Option<String>,
+    /// The date column of a time series.
+    #[arg(long = "date-col", value_name = "COL")]
+    pub date_column: Option<String>,
+    /// Periods to forecast.
+    #[arg(long, value_name = "N")]
+    pub horizon: Option<usize>,
+    /// The method to use (depends on TYPE).
+    #[arg(long, value_name = "M")]
+    pub method: Option<String>,
+    /// Anomaly threshold in standard deviations.
+    #[arg(long, value_name = "Z")]
+    pub threshold: Option<f64>,
+    /// A glossary file (default: glossary.json beside the database, if present).
+    #[arg(long, value_name = "FILE")]
+    pub glossary: Option<PathBuf>,
+    /// Rows to include in the answer (the analysis always uses all of them).
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<usize>,
+    #[command(flatten)]
+    pub output: RawOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct RawSchema {
+    /// The SQLite database: a file path or a sqlite:///path URL.
+    #[arg(long, value_name = "PATH")]
+    pub db: String,
+    /// Print the schema as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RawServe {
+    /// The address to listen on; keep the default unless you know why.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, value_name = "PORT", default_value_t = 8765)]
+    pub port: u16,
+}
+
+/// What the verbs run with.
+#[derive(Debug)]
+pub enum Options {
+    Ask(AskOptions),
+    Analyze(AnalyzeOptions),
+    Schema(SchemaOptions),
+    Serve(ServeOptions),
+}
+
+/// How an answer is shown.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub json: bool,
+    pub chart: Option<PathBuf>,
+    pub verbose: bool,
+}
+
+#[derive(Debug)]
+pub struct AskOptions {
+    pub request: AskRequest,
+    pub output: Output,
+}
+
+#[derive(Debug)]
+pub struct AnalyzeOptions {
+    pub request: AnalyzeRequest,
+    pub output: Output,
+}
+
+#[derive(Debug)]
+pub struct SchemaOptions {
+    pub database: String,
+    pub json: bool,
+}
+
+#[derive(Debug)]
+pub struct ServeOptions {
+    pub bind: IpAddr,
+    pub port: u16,
+}
+
+impl Options {
+    /// Where and how a failure of this command is reported.
+    pub fn context(&self) -> Context {
+        match self {
+            Options::Ask(o) => Context::answer(
+                o.output.json,
+                Some(o.request.question.clone()),
+                o.request.database.clone(),
+            ),
+            Options::Analyze(o) => Context::answer(o.output.json, None, o.request.database.clone()),
+            Options::Schema(o) => Context {
+                json: o.json,
+                shape: Shape::Bare,
+            },
+            Options::Serve(_) => Context {
+                json: false,
+                shape: Shape::Bare,
+            },
+        }
+    }
+}
+
+/// Why the command line could not be used.
+pub enum ArgsFailure {
+    /// clap refused the words (or was asked for help or the version).
+    Usage { error: clap::Error, json: bool },
+    /// The words parsed but a value makes no sense.
+    Invalid {
+        context: Context,
+        error: EngineError,
+    },
+}
+
+/// Parses and resolves the command line.
+pub fn parse(words: Vec<OsString>) -> Result<Options, ArgsFailure> {
+    let json = wants_json(&words);
+    let raw = RawArgs::try_parse_from(words).map_err(|error| ArgsFailure::Usage { error, json })?;
+    resolve(raw)
+}
+
+/// True when `--json` appears before any `--` that ends the flags.
+fn wants_json(words: &[OsString]) -> bool {
+    words
+        .iter()
+        .skip(1)
+        .take_while(|w| *w != "--")
+        .any(|w| w == "--json")
+}
+
+/// Stage two: checks values clap cannot, and builds the engine's requests.
+pub fn resolve(raw: RawArgs) -> Result<Options, ArgsFailure> {
+    match raw.command {
+        RawCommand::Ask(a) => Ok(Options::Ask(AskOptions {
+            request: AskRequest {
+                question: a.question.join(" "),
+                database: a.db,
+                glossary: a.glossary,
+                llm: a.llm,
+                max_rows: a.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
+            },
+            output: output(a.output),
+        })),
+        RawCommand::Analyze(a) => resolve_analyze(a),
+        RawCommand::Schema(s) => Ok(Options::Schema(SchemaOptions {
+            database: s.db,
+            json: s.json,
+        })),
+        RawCommand::Serve(s) => Ok(Options::Serve(ServeOptions {
+            bind: s.bind,
+            port: s.port,
+        })),
+    }
+}
+
+fn resolve_analyze(a: RawAnalyze) -> Result<Options, ArgsFailure> {
+    let context = Context::answer(a.output.json, None, a.db.clone());
+    let invalid = |message: String| ArgsFailure::Invalid {
+        context: context.clone(),
+        error: bad_input(message),
+    };
+    let analysis: AnalysisType = a
+        .analysis
+        .trim()
+        .to_ascii_lowercase()
+        .parse()
+        .map_err(|_| {
+            invalid(format!(
+                "Unknown analysis type '{}': use forecast, correlation, anomaly, summary or trend.",
+                a.analysis
+            ))
+        })?;
+    if a.horizon == Some(0) {
+        return Err(invalid("--horizon must be at least 1 period.".to_string()));
+    }
+    if let Some(z) = a.threshold.filter(|z| !z.is_finite() || *z <= 0.0) {
+        return Err(invalid(format!(
+            "--threshold must be a positive number of standard deviations, not {z}."
+        )));
+    }
+    Ok(Options::Analyze(AnalyzeOptions {
+        request: AnalyzeRequest {
+            analysis,
+            database: a.db,
+            sql: a.sql,
+            target: a.target,
+            date_column: a.date_column,
+            horizon: a.horizon,
+            method: a.method,
+            threshold: a.threshold,
+            glossary: a.glossary,
+            max_rows: a.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
+        },
+        output: output(a.output),
+    }))
+}
+
+fn output(raw: RawOutput) -> Output {
+    Output {
+        json: raw.json,
+        chart: raw.chart,
+        verbose: raw.verbose,
+    }
+}
+
+fn bad_input(message: String) -> EngineError {
+    EngineError::new(ErrorKind::BadInput, message).at_stage("args")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<OsString> {
+        line.split(' ').map(OsString::from).collect()
+    }
+
+    #[test]
+    fn json_is_seen_before_the_end_of_flags_only() {
+        for (line, expected) in [
+            ("sightline ask --json --db x q", true),
+            ("sightline ask --db x q --json", true),
+            ("sightline ask --db x -- --json", false),
+            ("sightline ask --db x q", false),
+        ] {
+            assert_eq!(wants_json(&words(line)), expected, "for `{line}`");
+        }
+    }
+
+    #[test]
+    fn question_words_are_joined() {
+        let parsed = parse(words("sightline ask --db x.db what correlates with churn"));
+        let Ok(Options::Ask(ask)) = parsed else {
+            unreachable!("a plain question must parse");
+        };
+        assert_eq!(ask.request.question, "what correlates with churn");
+        assert_eq!(ask.request.max_rows, DEFAULT_MAX_ROWS);
+    }
+
+    #[test]
+    fn zero_horizon_is_bad_input() {
+        let parsed = parse(words(
+            "sightline analyze forecast --db x --sql s --horizon 0 --json",
+        ));
+        let Err(ArgsFailure::Invalid { error, context }) = parsed else {
+            unreachable!("horizon 0 must be refused");
+        };
+        assert_eq!(error.kind, ErrorKind::BadInput);
+        assert!(context.json, "--json must be kept for the error report");
+    }
+}

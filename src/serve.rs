@@ -1,0 +1,270 @@
+//! `sightline serve`: the local HTTP API of CONTRACT.md (axum).
+//!
+//! Handlers are adapters: JSON in, one engine call, the answer out. The [`guard`] middleware
+//! refuses browser cross-origin requests (an `Origin` outside the allow-list, or a `Host` that is
+//! not this server, which is how DNS rebinding shows), and grants CORS only to the allowed origins.
+
+use std::collections::HashSet;
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_MAX_AGE, HOST, ORIGIN, VARY,
+};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use sightline_engine::{
+    Answer, AnswerError, AskRequest, CancelToken, DEFAULT_MAX_ROWS, Engine, EngineConfig,
+    EngineError, ErrorKind, NullSink,
+};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use crate::args::ServeOptions;
+use crate::outcome::failed_answer;
+
+/// Largest request body accepted.
+const BODY_LIMIT: usize = 1024 * 1024;
+/// Questions answered at once; more wait their turn.
+const CONCURRENT_QUESTIONS: usize = 4;
+
+/// What every handler shares.
+struct AppState {
+    engine: Engine,
+    origins: HashSet<String>,
+    /// `None` when bound to an unspecified address, where any Host may be legitimate.
+    hosts: Option<HashSet<String>>,
+    permits: Semaphore,
+}
+
+/// Binds, prints `listening on http://HOST:PORT`, and serves until Ctrl-C.
+pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
+    let listener = TcpListener::bind((options.bind, options.port))
+        .await
+        .with_context(|| format!("Could not listen on {}:{}", options.bind, options.port))?;
+    let address = listener
+        .local_addr()
+        .context("Could not read the bound address")?;
+    let app = router(state(address));
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "listening on http://{address}")?;
+    stdout.flush()?;
+    drop(stdout);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("The HTTP server stopped")
+}
+
+fn state(address: SocketAddr) -> Arc<AppState> {
+    let port = address.port();
+    let origins = [
+        format!("http://127.0.0.1:{port}"),
+        format!("http://localhost:{port}"),
+        "tauri://localhost".to_string(),
+        "http://tauri.localhost".to_string(),
+    ];
+    let hosts = (!address.ip().is_unspecified()).then(|| {
+        let mut hosts: HashSet<String> = ["127.0.0.1", "localhost", "[::1]"]
+            .iter()
+            .map(|h| format!("{h}:{port}"))
+            .collect();
+        hosts.insert(address.to_string());
+        hosts
+    });
+    Arc::new(AppState {
+        engine: Engine::new(EngineConfig::default()),
+        origins: origins.into_iter().collect(),
+        hosts,
+        permits: Semaphore::new(CONCURRENT_QUESTIONS),
+    })
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/query/analytics", post(query_analytics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// The body of `POST /query/analytics`.
+#[derive(Debug, Deserialize)]
+struct QueryBody {
+    query: String,
+    database: String,
+    glossary: Option<PathBuf>,
+    max_rows: Option<usize>,
+    llm: Option<String>,
+}
+
+async fn query_analytics(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<QueryBody>, JsonRejection>,
+) -> Response {
+    let body = match body {
+        Ok(Json(body)) => body,
+        Err(rejection) => return rejected(&rejection),
+    };
+    let Ok(_permit) = state.permits.acquire().await else {
+        return error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal,
+            "The server is stopping.",
+        );
+    };
+    let (question, database) = (body.query.clone(), body.database.clone());
+    let cancel = CancelOnDrop(CancelToken::new());
+    let request = AskRequest {
+        question: body.query,
+        database: body.database,
+        glossary: body.glossary,
+        llm: body.llm,
+        max_rows: body.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
+    };
+    let answer = match state
+        .engine
+        .ask(request, Arc::new(NullSink), cancel.0.clone())
+        .await
+    {
+        Ok(answer) => answer,
+        Err(error) => failed_answer(Some(question), database, error),
+    };
+    (answer_status(&answer), Json(answer)).into_response()
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+}
+
+async fn not_found() -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        ErrorKind::BadInput,
+        "No such endpoint: use POST /query/analytics or GET /health.",
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorKind::BadInput,
+        "This endpoint does not accept that method.",
+    )
+}
+
+/// 200 for an answer, 422 when the user's input was at fault, 500 for our own fault.
+fn answer_status(answer: &Answer) -> StatusCode {
+    match answer.error_kind() {
+        None => StatusCode::OK,
+        Some(kind) if kind.is_user_fault() => StatusCode::UNPROCESSABLE_ENTITY,
+        Some(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// A body that was not the JSON we expect.
+fn rejected(rejection: &JsonRejection) -> Response {
+    let (status, message) = match rejection {
+        JsonRejection::MissingJsonContentType(_) => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the request body as JSON with `Content-Type: application/json`.".to_string(),
+        ),
+        JsonRejection::JsonDataError(e) => (
+            StatusCode::BAD_REQUEST,
+            format!(
+                "The request body is JSON but not a query: {}",
+                e.body_text()
+            ),
+        ),
+        JsonRejection::JsonSyntaxError(e) => (
+            StatusCode::BAD_REQUEST,
+            format!("The request body is not valid JSON: {}", e.body_text()),
+        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The request body is larger than {} KiB.", BODY_LIMIT / 1024),
+        ),
+        other => (other.status(), other.body_text()),
+    };
+    error_response(status, ErrorKind::BadInput, &message)
+}
+
+/// `{"error": {"stage": null, "kind", "message"}}` with `status`.
+fn error_response(status: StatusCode, kind: ErrorKind, message: &str) -> Response {
+    let error = AnswerError::from(EngineError::new(kind, message));
+    (status, Json(json!({ "error": error }))).into_response()
+}
+
+/// Refuses foreign origins and hosts; answers allowed preflights; adds CORS for allowed origins.
+async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    if let (Some(hosts), Some(host)) = (&state.hosts, request.headers().get(HOST)) {
+        if !host
+            .to_str()
+            .is_ok_and(|h| hosts.contains(&h.to_ascii_lowercase()))
+        {
+            return forbidden(
+                "This server only answers requests addressed to 127.0.0.1 or localhost.",
+            );
+        }
+    }
+    let Some(origin) = request.headers().get(ORIGIN).cloned() else {
+        return next.run(request).await;
+    };
+    if !origin.to_str().is_ok_and(|o| state.origins.contains(o)) {
+        return forbidden("Cross-origin requests from this origin are not allowed.");
+    }
+    let mut response = if request.method() == Method::OPTIONS {
+        let mut preflight = StatusCode::NO_CONTENT.into_response();
+        let headers = preflight.headers_mut();
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST"),
+        );
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type"),
+        );
+        headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        preflight
+    } else {
+        next.run(request).await
+    };
+    response
+        .headers_mut()
+        .insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    response
+        .headers_mut()
+        .append(VARY, HeaderValue::from_static("Origin"));
+    response
+}
+
+fn forbidden(message: &str) -> Response {
+    error_response(StatusCode::FORBIDDEN, ErrorKind::BadInput, message)
+}
+
+/// Cancels the question when the handler is dropped, i.e. when the client goes away.
+struct CancelOnDrop(CancelToken);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}

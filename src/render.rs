@@ -389,19 +389,14 @@ fn summary(f: &Map<String, Value>, out: &mut String) {
 fn trend(f: &Map<String, Value>, out: &mut String) {
     let direction = text_of(f, "direction").unwrap_or_else(|| "unknown".to_string());
     let mut parts = vec![format!("direction {direction}")];
-    for (key, label) in [
-        ("slope_per_period", "slope per period"),
-        ("percent_change", "change %"),
-        ("p_value", "p"),
-    ] {
-        if let Some(x) = f.get(key).and_then(Value::as_f64) {
-            let shown = if key == "p_value" {
-                p_text(x)
-            } else {
-                number(x)
-            };
-            parts.push(format!("{label} {shown}"));
-        }
+    if let Some(x) = f.get("slope_per_period").and_then(Value::as_f64) {
+        parts.push(format!("slope {} per period", number(x)));
+    }
+    if let Some(x) = f.get("percent_change").and_then(Value::as_f64) {
+        parts.push(format!("change {}%", number(x)));
+    }
+    if let Some(x) = f.get("p_value").and_then(Value::as_f64) {
+        parts.push(p_text(x));
     }
     if let Some(method) = text_of(f, "method") {
         parts.push(format!("method {method}"));
@@ -409,11 +404,12 @@ fn trend(f: &Map<String, Value>, out: &mut String) {
     let _ = writeln!(out, "  {}", parts.join(" · "));
 }
 
+/// A p-value as a statistician writes it.
 fn p_text(p: f64) -> String {
     if p < 0.001 {
-        "< 0.001".to_string()
+        "p < 0.001".to_string()
     } else {
-        format!("{p:.3}")
+        format!("p = {p:.3}")
     }
 }
 

@@ -102,8 +102,27 @@ fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
+/// Ctrl-C, or SIGTERM where there is one: stop accepting, finish what is in flight, exit.
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }
 
 /// The body of `POST /query/analytics`.
@@ -200,7 +219,10 @@ fn rejected(rejection: &JsonRejection) -> Response {
         ),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => (
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The request body is larger than {} KiB.", BODY_LIMIT / 1024),
+            format!(
+                "The request body is larger than {} MiB.",
+                BODY_LIMIT / (1024 * 1024)
+            ),
         ),
         other => (other.status(), other.body_text()),
     };

@@ -276,7 +276,7 @@ fn interpret(r: &Reading<'_>) -> String {
             ),
         };
         out.push_str(&format!(
-            " {} over the period{span} ({how}).",
+            " Over the period{span}, the change is {} ({how}).",
             format::signed_percent(r.percent_change)
         ));
     }

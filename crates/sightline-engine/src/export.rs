@@ -49,7 +49,11 @@ pub fn html_report(answer: &Answer, plotly_js: &str) -> String {
         let _ = writeln!(page, "<p>{}</p>", escape_html(interpretation));
     }
     if let Some(error) = &answer.error {
-        let _ = writeln!(page, "<p class=\"error\">{}</p>", escape_html(&error.message));
+        let _ = writeln!(
+            page,
+            "<p class=\"error\">{}</p>",
+            escape_html(&error.message)
+        );
     }
     push_analysis(&mut page, answer);
     if answer.visualization.is_some() {
@@ -75,7 +79,10 @@ pub fn html_report(answer: &Answer, plotly_js: &str) -> String {
 }
 
 fn push_analysis(page: &mut String, answer: &Answer) {
-    let Some(result) = answer.analysis_result.as_ref().and_then(|r| serde_json::to_value(r).ok())
+    let Some(result) = answer
+        .analysis_result
+        .as_ref()
+        .and_then(|r| serde_json::to_value(r).ok())
     else {
         return;
     };
@@ -108,11 +115,20 @@ fn push_data(page: &mut String, answer: &Answer) {
         let _ = write!(page, "<th>{}</th>", escape_html(column));
     }
     page.push_str("</tr></thead>\n<tbody>\n");
-    for row in data.rows.iter().take(shown) {
+    let rows = &data.rows[..shown];
+    let decimals: Vec<Option<usize>> = (0..data.columns.len())
+        .map(|i| column_decimals(rows, i))
+        .collect();
+    for row in rows {
         page.push_str("<tr>");
-        for value in row {
-            let class = if value.is_number() { " class=\"num\"" } else { "" };
-            let _ = write!(page, "<td{class}>{}</td>", escape_html(&cell_text(value)));
+        for (i, value) in row.iter().enumerate() {
+            let class = if value.is_number() {
+                " class=\"num\""
+            } else {
+                ""
+            };
+            let text = cell_text(value, decimals.get(i).copied().flatten());
+            let _ = write!(page, "<td{class}>{}</td>", escape_html(&text));
         }
         page.push_str("</tr>\n");
     }
@@ -141,12 +157,33 @@ fn push_chart(page: &mut String, figure: &Value, plotly_js: &str) {
     );
 }
 
-/// A table cell's text: strings as they are, null as empty, anything else as JSON.
-fn cell_text(value: &Value) -> String {
+/// A table cell's text: strings as they are, null as empty, fractional numbers with the column's
+/// decimals, anything else as JSON.
+fn cell_text(value: &Value, decimals: Option<usize>) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
+        Value::Number(n) => match (n.as_f64(), decimals) {
+            (Some(x), Some(decimals)) => format!("{x:.decimals$}"),
+            _ => n.to_string(),
+        },
         other => other.to_string(),
+    }
+}
+
+/// Decimals for a column's numbers: none when all are whole, 2 for amounts, 4 for small values.
+fn column_decimals(rows: &[Vec<Value>], column: usize) -> Option<usize> {
+    let numbers: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| r.get(column))
+        .filter_map(Value::as_f64)
+        .collect();
+    if numbers.iter().all(|x| x.fract() == 0.0) {
+        None
+    } else if numbers.iter().any(|x| x.abs() >= 1.0) {
+        Some(2)
+    } else {
+        Some(4)
     }
 }
 
@@ -200,7 +237,8 @@ fn inline_script(source: &str) -> String {
 
 fn find_ascii_case_insensitive(haystack: &str, needle: &str) -> Option<usize> {
     let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
-    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
@@ -220,7 +258,10 @@ mod tests {
         answer.method = HOSTILE.to_string();
         answer.data = Some(DataTable {
             columns: vec![HOSTILE.to_string(), "n".to_string()],
-            rows: vec![vec![json!(HOSTILE), json!(1.5)], vec![json!("a\u{2028}b"), json!(null)]],
+            rows: vec![
+                vec![json!(HOSTILE), json!(1.5)],
+                vec![json!("a\u{2028}b"), json!(null)],
+            ],
             row_count: 2,
             truncated: false,
         });
@@ -247,14 +288,26 @@ mod tests {
         let library = "/* plotly stand-in */ window.Plotly = {newPlot: function () {}};";
         let page = html_report(&hostile_answer(), library);
         let own = page_without_library(&page, library);
-        assert!(!own.contains(HOSTILE), "a hostile value was written raw into the page:\n{own}");
-        assert!(!own.contains("<img"), "an <img> tag from data reached the page:\n{own}");
-        assert!(!own.contains("<b>"), "markup inside the figure must stay escaped in the JSON block");
+        assert!(
+            !own.contains(HOSTILE),
+            "a hostile value was written raw into the page:\n{own}"
+        );
+        assert!(
+            !own.contains("<img"),
+            "an <img> tag from data reached the page:\n{own}"
+        );
+        assert!(
+            !own.contains("<b>"),
+            "markup inside the figure must stay escaped in the JSON block"
+        );
         assert!(
             own.contains("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"),
             "the hostile text should still be shown, as text"
         );
-        assert!(!own.contains('\u{2028}') && !own.contains('\u{2029}'), "line separators must be escaped");
+        assert!(
+            !own.contains('\u{2028}') && !own.contains('\u{2029}'),
+            "line separators must be escaped"
+        );
         assert_eq!(
             own.matches("</script>").count(),
             3,
@@ -267,30 +320,57 @@ mod tests {
         let figure = hostile_answer().visualization.unwrap_or_default();
         let escaped = script_json(&figure);
         for forbidden in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
-            assert!(!escaped.contains(forbidden), "{forbidden:?} left in the embedded JSON: {escaped}");
+            assert!(
+                !escaped.contains(forbidden),
+                "{forbidden:?} left in the embedded JSON: {escaped}"
+            );
         }
         let parsed: Value = serde_json::from_str(&escaped).unwrap_or_default();
-        assert_eq!(parsed, figure, "escaping must not change the figure's meaning");
+        assert_eq!(
+            parsed, figure,
+            "escaping must not change the figure's meaning"
+        );
     }
 
     #[test]
     fn page_is_self_contained_with_fixed_config_and_csp() {
         let library = "window.Plotly = {};";
         let page = html_report(&hostile_answer(), library);
-        assert!(page.contains(&format!("content=\"{}\"", escape_html(REPORT_CSP))), "CSP meta tag missing");
-        assert!(page.contains("Plotly.newPlot('chart'"), "the chart is drawn with Plotly.newPlot");
-        assert!(page.contains("{responsive:true, displaylogo:false}"), "the fixed config is used");
+        assert!(
+            page.contains(&format!("content=\"{}\"", escape_html(REPORT_CSP))),
+            "CSP meta tag missing"
+        );
+        assert!(
+            page.contains("Plotly.newPlot('chart'"),
+            "the chart is drawn with Plotly.newPlot"
+        );
+        assert!(
+            page.contains("{responsive:true, displaylogo:false}"),
+            "the fixed config is used"
+        );
         assert!(page.contains(library), "Plotly.js is inlined");
-        assert!(!page.contains("<script src"), "no script is loaded from elsewhere");
-        assert!(!page.contains("<link"), "no stylesheet is loaded from elsewhere");
+        assert!(
+            !page.contains("<script src"),
+            "no script is loaded from elsewhere"
+        );
+        assert!(
+            !page.contains("<link"),
+            "no stylesheet is loaded from elsewhere"
+        );
     }
 
     #[test]
     fn inlined_library_cannot_close_its_script_element() {
         let library = "var s = '</SCRIPT><img src=x>'; var t = /<\\/script>/;";
         let page = html_report(&hostile_answer(), library);
-        assert!(!page.to_ascii_lowercase().contains("'</script"), "the library closed its own element");
-        assert!(page.contains("'<\\/SCRIPT><img src=x>'"), "`</` is written `<\\/` inside the library");
+        assert!(
+            !page.to_ascii_lowercase().contains("'</script"),
+            "the library closed its own element"
+        );
+        assert!(
+            page.contains("'<\\/SCRIPT><img src=x>'"),
+            "`</` is written `<\\/` inside the library"
+        );
     }
 
     #[test]
@@ -298,8 +378,14 @@ mod tests {
         let mut answer = hostile_answer();
         answer.visualization = None;
         let page = html_report(&answer, "LIBRARY");
-        assert!(!page.contains("LIBRARY"), "no chart means no need to inline Plotly.js");
-        assert!(!page.contains("<script"), "no scripts at all without a chart");
+        assert!(
+            !page.contains("LIBRARY"),
+            "no chart means no need to inline Plotly.js"
+        );
+        assert!(
+            !page.contains("<script"),
+            "no scripts at all without a chart"
+        );
     }
 
     #[test]
@@ -312,7 +398,14 @@ mod tests {
             truncated: true,
         });
         let page = html_report(&answer, "");
-        assert_eq!(page.matches("<tr>").count(), REPORT_ROWS + 1, "header plus REPORT_ROWS rows");
-        assert!(page.contains(&format!("Showing {REPORT_ROWS} of 5000 rows.")), "full count is stated");
+        assert_eq!(
+            page.matches("<tr>").count(),
+            REPORT_ROWS + 1,
+            "header plus REPORT_ROWS rows"
+        );
+        assert!(
+            page.contains(&format!("Showing {REPORT_ROWS} of 5000 rows.")),
+            "full count is stated"
+        );
     }
 }

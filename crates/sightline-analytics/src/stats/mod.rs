@@ -24,31 +24,40 @@ const PAIRWISE_BLOCK: usize = 128;
 /// Sum of `f(i)` for `i` in `0..n` by pairwise summation, the algorithm numpy uses (8 running
 /// accumulators within blocks of 128, halves above): error grows with log n, not n.
 pub(crate) fn pairwise_sum_by<F: Fn(usize) -> f64>(n: usize, f: &F) -> f64 {
-    fn go<F: Fn(usize) -> f64>(lo: usize, n: usize, f: &F) -> f64 {
+    pairwise_sums(n, &|i| [f(i)])[0]
+}
+
+/// `K` pairwise sums in one pass over `0..n`: `f(i)` yields the `K` terms of row `i`. One pass
+/// instead of `K` keeps large inputs in cache (correlations need three sums per pair).
+pub(crate) fn pairwise_sums<const K: usize, F: Fn(usize) -> [f64; K]>(n: usize, f: &F) -> [f64; K] {
+    fn add<const K: usize>(a: [f64; K], b: [f64; K]) -> [f64; K] {
+        std::array::from_fn(|k| a[k] + b[k])
+    }
+    fn go<const K: usize, F: Fn(usize) -> [f64; K]>(lo: usize, n: usize, f: &F) -> [f64; K] {
         if n < 8 {
-            (lo..lo + n).fold(0.0, |s, i| s + f(i))
+            (lo..lo + n).fold([0.0; K], |s, i| add(s, f(i)))
         } else if n <= PAIRWISE_BLOCK {
-            let mut r = [0.0; 8];
-            for (j, slot) in r.iter_mut().enumerate() {
-                *slot = f(lo + j);
-            }
+            let mut r: [[f64; K]; 8] = std::array::from_fn(|j| f(lo + j));
             let whole = n - n % 8;
             let mut i = 8;
             while i < whole {
                 for (j, slot) in r.iter_mut().enumerate() {
-                    *slot += f(lo + i + j);
+                    *slot = add(*slot, f(lo + i + j));
                 }
                 i += 8;
             }
-            let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+            let mut res = add(
+                add(add(r[0], r[1]), add(r[2], r[3])),
+                add(add(r[4], r[5]), add(r[6], r[7])),
+            );
             for k in whole..n {
-                res += f(lo + k);
+                res = add(res, f(lo + k));
             }
             res
         } else {
             let half = n / 2;
             let half = half - half % 8;
-            go(lo, half, f) + go(lo + half, n - half, f)
+            add(go(lo, half, f), go(lo + half, n - half, f))
         }
     }
     go(0, n, f)

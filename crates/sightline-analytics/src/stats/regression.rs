@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::special::{inc_beta_pair, student_t_two_sided_p};
-use super::{mean, pairwise_sum_by};
+use super::{pairwise_sum_by, pairwise_sums};
 
 /// A Pearson correlation coefficient with its two-sided p-value.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,12 +44,33 @@ impl LinearFit {
     }
 }
 
-/// The pairs where both `x[i]` and `y[i]` are present (not NaN), borrowing when all are.
-fn complete_pairs<'a>(x: &'a [f64], y: &'a [f64]) -> (Cow<'a, [f64]>, Cow<'a, [f64]>) {
+/// The pairs where both `x[i]` and `y[i]` are present (not NaN), borrowing when all are, and
+/// whether each side is constant over those pairs; one pass when nothing is missing.
+struct Pairs<'a> {
+    x: Cow<'a, [f64]>,
+    y: Cow<'a, [f64]>,
+    x_constant: bool,
+    y_constant: bool,
+}
+
+fn complete_pairs<'a>(x: &'a [f64], y: &'a [f64]) -> Pairs<'a> {
     let len = x.len().min(y.len());
     let (x, y) = (&x[..len], &y[..len]);
-    if x.iter().zip(y).all(|(a, b)| !a.is_nan() && !b.is_nan()) {
-        return (Cow::Borrowed(x), Cow::Borrowed(y));
+    let (mut any_nan, mut x_constant, mut y_constant) = (false, true, true);
+    if let (Some(x0), Some(y0)) = (x.first(), y.first()) {
+        for (a, b) in x.iter().zip(y) {
+            any_nan |= a.is_nan() | b.is_nan();
+            x_constant &= a == x0;
+            y_constant &= b == y0;
+        }
+    }
+    if !any_nan {
+        return Pairs {
+            x: Cow::Borrowed(x),
+            y: Cow::Borrowed(y),
+            x_constant,
+            y_constant,
+        };
     }
     let (xs, ys): (Vec<f64>, Vec<f64>) = x
         .iter()
@@ -57,19 +78,31 @@ fn complete_pairs<'a>(x: &'a [f64], y: &'a [f64]) -> (Cow<'a, [f64]>, Cow<'a, [f
         .filter(|(a, b)| !a.is_nan() && !b.is_nan())
         .map(|(a, b)| (*a, *b))
         .unzip();
-    (Cow::Owned(xs), Cow::Owned(ys))
+    Pairs {
+        x_constant: is_constant(&xs),
+        y_constant: is_constant(&ys),
+        x: Cow::Owned(xs),
+        y: Cow::Owned(ys),
+    }
 }
 
 fn is_constant(v: &[f64]) -> bool {
     v.first().is_none_or(|first| v.iter().all(|x| x == first))
 }
 
-/// Sums of squared and crossed deviations from the means: (Sxx, Sxy, Syy).
-fn deviations(x: &[f64], y: &[f64], mx: f64, my: f64) -> (f64, f64, f64) {
+/// Means of x and y, in one pass.
+fn means(x: &[f64], y: &[f64]) -> (f64, f64) {
     let n = x.len();
-    let sxx = pairwise_sum_by(n, &|i| (x[i] - mx) * (x[i] - mx));
-    let sxy = pairwise_sum_by(n, &|i| (x[i] - mx) * (y[i] - my));
-    let syy = pairwise_sum_by(n, &|i| (y[i] - my) * (y[i] - my));
+    let [sx, sy] = pairwise_sums(n, &|i| [x[i], y[i]]);
+    (sx / n as f64, sy / n as f64)
+}
+
+/// Sums of squared and crossed deviations from the means: (Sxx, Sxy, Syy), in one pass.
+fn deviations(x: &[f64], y: &[f64], mx: f64, my: f64) -> (f64, f64, f64) {
+    let [sxx, sxy, syy] = pairwise_sums(x.len(), &|i| {
+        let (dx, dy) = (x[i] - mx, y[i] - my);
+        [dx * dx, dx * dy, dy * dy]
+    });
     (sxx, sxy, syy)
 }
 
@@ -89,16 +122,22 @@ pub(crate) fn correlation_p_value(r: f64, n: usize) -> f64 {
 /// `scipy.stats.pearsonr` on those pairs: r is NaN when one side is constant; for n = 2, r is
 /// exactly ±1 and p is 1.
 pub fn pearson(x: &[f64], y: &[f64]) -> Pearson {
-    let (x, y) = complete_pairs(x, y);
+    let Pairs {
+        x,
+        y,
+        x_constant,
+        y_constant,
+    } = complete_pairs(x, y);
     let n = x.len();
-    if n < 2 || is_constant(&x) || is_constant(&y) {
+    if n < 2 || x_constant || y_constant {
         return Pearson {
             r: f64::NAN,
             p_value: f64::NAN,
             n,
         };
     }
-    let (sxx, sxy, syy) = deviations(&x, &y, mean(&x), mean(&y));
+    let (mx, my) = means(&x, &y);
+    let (sxx, sxy, syy) = deviations(&x, &y, mx, my);
     let r = (sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0);
     if n == 2 {
         return Pearson {
@@ -120,12 +159,14 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Pearson {
 pub fn linregress(x: &[f64], y: &[f64]) -> Option<LinearFit> {
     // scipy adds this to 1 ± r so that a perfect fit gives a huge t, not a division by zero.
     const TINY: f64 = 1.0e-20;
-    let (x, y) = complete_pairs(x, y);
+    let Pairs {
+        x, y, x_constant, ..
+    } = complete_pairs(x, y);
     let n = x.len();
-    if n < 2 || is_constant(&x) {
+    if n < 2 || x_constant {
         return None;
     }
-    let (mx, my) = (mean(&x), mean(&y));
+    let (mx, my) = means(&x, &y);
     let (sxx, sxy, syy) = deviations(&x, &y, mx, my);
     let r = if syy == 0.0 {
         if sxy == 0.0 { f64::NAN } else { 0.0 }

@@ -279,7 +279,7 @@ fn trend_interpretation_names_the_column_numbers_and_test() {
             "Revenue is trending up by 1,23",
             "per month",
             "p < 0.001",
-            "over the period from 2024-01-01 to 2024-12-01",
+            "Over the period from 2024-01-01 to 2024-12-01, the change is +",
             "%",
         ],
     );

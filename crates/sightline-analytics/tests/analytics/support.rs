@@ -41,10 +41,8 @@ pub fn column(name: &str, dtype: &str, values: &[Value]) -> Column {
         "float64" => Series::new(name, values.iter().map(Value::as_f64).collect::<Vec<_>>()),
         "str" => Series::new(name, values.iter().map(Value::as_str).collect::<Vec<_>>()),
         "date" => {
-            let days: Vec<Option<i32>> = values
-                .iter()
-                .map(|v| v.as_str().map(|s| epoch_days(s)))
-                .collect();
+            let days: Vec<Option<i32>> =
+                values.iter().map(|v| v.as_str().map(epoch_days)).collect();
             Series::new(name, days).cast(&DataType::Date).unwrap()
         }
         other => panic!("unknown dtype '{other}' in the golden file"),

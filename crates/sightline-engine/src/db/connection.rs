@@ -93,7 +93,11 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        QueryLimits { deadline: Duration::from_secs(30), max_rows: 5_000_000, max_bytes: 512 * 1024 * 1024 }
+        QueryLimits {
+            deadline: Duration::from_secs(30),
+            max_rows: 5_000_000,
+            max_bytes: 512 * 1024 * 1024,
+        }
     }
 }
 
@@ -132,7 +136,9 @@ pub struct ReadOnlyConnection {
 
 impl std::fmt::Debug for ReadOnlyConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReadOnlyConnection").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("ReadOnlyConnection")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -167,7 +173,9 @@ impl ReadOnlyConnection {
             | OpenFlags::SQLITE_OPEN_PRIVATE_CACHE;
         let mut conn = Connection::open_with_flags_and_vfs(file_uri(path), flags, vfs::VFS_NAME)
             .map_err(|e| map_file_error(path, &e))?;
-        let setup = |e: rusqlite::Error| DbError::Internal { message: format!("hardening the connection: {e}") };
+        let setup = |e: rusqlite::Error| DbError::Internal {
+            message: format!("hardening the connection: {e}"),
+        };
 
         use rusqlite::config::DbConfig as C;
         for (option, on) in [
@@ -178,7 +186,9 @@ impl ReadOnlyConnection {
             (C::SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, false),
         ] {
             if conn.set_db_config(option, on).map_err(setup)? != on {
-                return Err(DbError::Internal { message: format!("SQLite refused setting {option:?}") });
+                return Err(DbError::Internal {
+                    message: format!("SQLite refused setting {option:?}"),
+                });
             }
         }
         let max_value = i32::try_from(MAX_VALUE_BYTES).unwrap_or(i32::MAX);
@@ -197,24 +207,38 @@ impl ReadOnlyConnection {
             conn.set_limit(limit, value).map_err(setup)?;
         }
         conn.busy_timeout(BUSY_TIMEOUT).map_err(setup)?;
-        conn.pragma_update(None, "query_only", true).map_err(setup)?;
+        conn.pragma_update(None, "query_only", true)
+            .map_err(setup)?;
         conn.pragma_update(None, "mmap_size", 0).map_err(setup)?;
-        conn.pragma_update(None, "cell_size_check", true).map_err(setup)?;
-        let query_only: i64 = conn.pragma_query_value(None, "query_only", |r| r.get(0)).map_err(setup)?;
+        conn.pragma_update(None, "cell_size_check", true)
+            .map_err(setup)?;
+        let query_only: i64 = conn
+            .pragma_query_value(None, "query_only", |r| r.get(0))
+            .map_err(setup)?;
         if query_only != 1 {
-            return Err(DbError::Internal { message: "SQLite did not enable query_only".to_string() });
+            return Err(DbError::Internal {
+                message: "SQLite did not enable query_only".to_string(),
+            });
         }
 
         let refusal: Arc<Mutex<Option<Refusal>>> = Arc::default();
         let sink = Arc::clone(&refusal);
-        conn.authorizer(Some(move |ctx: AuthContext<'_>| authorize(policy, &ctx, &sink)))
-            .map_err(setup)?;
+        conn.authorizer(Some(move |ctx: AuthContext<'_>| {
+            authorize(policy, &ctx, &sink)
+        }))
+        .map_err(setup)?;
 
         let watch: Arc<Mutex<Watch>> = Arc::default();
         let seen = Arc::clone(&watch);
-        conn.progress_handler(PROGRESS_OPS, Some(move || should_stop(&seen))).map_err(setup)?;
+        conn.progress_handler(PROGRESS_OPS, Some(move || should_stop(&seen)))
+            .map_err(setup)?;
 
-        Ok(ReadOnlyConnection { conn, path: path.to_path_buf(), watch, refusal })
+        Ok(ReadOnlyConnection {
+            conn,
+            path: path.to_path_buf(),
+            watch,
+            refusal,
+        })
     }
 
     /// The only way to make a [`ValidatedSql`]: exactly one statement, refused by neither the
@@ -223,33 +247,59 @@ impl ReadOnlyConnection {
         if sql.contains('\0') {
             return Err(DbError::Refused {
                 action: "the SQL text".to_string(),
-                why: "it contains a NUL character, which would hide the rest of the text from SQLite".to_string(),
+                why:
+                    "it contains a NUL character, which would hide the rest of the text from SQLite"
+                        .to_string(),
             });
         }
         let statements = sql_text::statements(sql);
-        let Some(first) = statements.first() else { return Err(DbError::EmptySql) };
+        let Some(first) = statements.first() else {
+            return Err(DbError::EmptySql);
+        };
         if statements.len() > 1 {
-            let second = statements[1].first().cloned().unwrap_or_else(|| "a symbol".to_string());
-            return Err(DbError::MultipleStatements { count: statements.len(), second });
+            let second = statements[1]
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "a symbol".to_string());
+            return Err(DbError::MultipleStatements {
+                count: statements.len(),
+                second,
+            });
         }
         match sql_text::classify(first) {
             Leading::Query => {}
             Leading::Write(action) => return Err(DbError::WriteRefused { action }),
-            Leading::Escape { action, why } => return Err(DbError::Refused { action, why: why.to_string() }),
+            Leading::Escape { action, why } => {
+                return Err(DbError::Refused {
+                    action,
+                    why: why.to_string(),
+                });
+            }
             Leading::Other(first) => return Err(DbError::NotAQuery { first }),
         }
         self.take_refusal();
-        let stmt = self.conn.prepare(sql).map_err(|e| self.map_error(e, None))?;
+        let stmt = self
+            .conn
+            .prepare(sql)
+            .map_err(|e| self.map_error(e, None))?;
         if !stmt.readonly() {
-            return Err(DbError::WriteRefused { action: first.join(" ") });
+            return Err(DbError::WriteRefused {
+                action: first.join(" "),
+            });
         }
         if stmt.column_count() == 0 {
-            return Err(DbError::NotAQuery { first: first.join(" ") });
+            return Err(DbError::NotAQuery {
+                first: first.join(" "),
+            });
         }
         if stmt.is_explain() != 0 {
-            return Err(DbError::NotAQuery { first: "EXPLAIN".to_string() });
+            return Err(DbError::NotAQuery {
+                first: "EXPLAIN".to_string(),
+            });
         }
-        Ok(ValidatedSql { sql: sql.to_string() })
+        Ok(ValidatedSql {
+            sql: sql.to_string(),
+        })
     }
 
     /// Runs a validated query and loads every row, typed per column. Stops at the deadline, on
@@ -267,17 +317,23 @@ impl ReadOnlyConnection {
         self.take_refusal();
         let _armed = self.arm(limits.deadline, cancel);
         let limit = Some(limits.deadline);
-        let mut stmt = self.conn.prepare(sql.as_str()).map_err(|e| self.map_error(e, limit))?;
+        let mut stmt = self
+            .conn
+            .prepare(sql.as_str())
+            .map_err(|e| self.map_error(e, limit))?;
         // Checked again: the SQL was validated, but perhaps on another connection.
         if !stmt.readonly() {
-            return Err(DbError::WriteRefused { action: "a statement that is not read-only".to_string() });
+            return Err(DbError::WriteRefused {
+                action: "a statement that is not read-only".to_string(),
+            });
         }
         let (names, decls): (Vec<String>, Vec<Option<String>>) = stmt
             .columns()
             .map(|c| (c.name().to_string(), c.decl_type().map(str::to_string)))
             .unzip();
         let width = names.len();
-        let mut builders: Vec<ColumnBuilder> = (0..width).map(|_| ColumnBuilder::Nulls(0)).collect();
+        let mut builders: Vec<ColumnBuilder> =
+            (0..width).map(|_| ColumnBuilder::Nulls(0)).collect();
         let mut row_count = 0usize;
         let mut bytes = 0usize;
         let mut rows = stmt.raw_query();
@@ -289,14 +345,18 @@ impl ReadOnlyConnection {
             };
             row_count += 1;
             if row_count > limits.max_rows {
-                return Err(DbError::TooManyRows { limit: limits.max_rows });
+                return Err(DbError::TooManyRows {
+                    limit: limits.max_rows,
+                });
             }
             for (i, builder) in builders.iter_mut().enumerate() {
                 let value = row.get_ref(i).map_err(|e| self.map_error(e, limit))?;
                 bytes += builder.push(value);
             }
             if bytes > limits.max_bytes {
-                return Err(DbError::TooLarge { limit: limits.max_bytes });
+                return Err(DbError::TooLarge {
+                    limit: limits.max_bytes,
+                });
             }
         }
         let columns = builders
@@ -304,7 +364,11 @@ impl ReadOnlyConnection {
             .zip(names.into_iter().zip(decls))
             .map(|(builder, (name, decl_type))| {
                 let values = builder.finish(decl_type.as_deref());
-                ColumnData { name, decl_type, values }
+                ColumnData {
+                    name,
+                    decl_type,
+                    values,
+                }
             })
             .collect();
         Ok(QueryResult { columns, row_count })
@@ -318,21 +382,33 @@ impl ReadOnlyConnection {
 
     /// Checks that SQLite can plan the query (`EXPLAIN`), without running it.
     pub fn explain(&self, sql: &ValidatedSql) -> Result<(), DbError> {
-        let limits = QueryLimits { deadline: Duration::from_secs(5), ..QueryLimits::default() };
+        let limits = QueryLimits {
+            deadline: Duration::from_secs(5),
+            ..QueryLimits::default()
+        };
         let cancel = CancelToken::new();
         let _armed = self.arm(limits.deadline, &cancel);
         self.take_refusal();
         let explain = format!("EXPLAIN {}", sql.as_str());
-        let mut stmt = self.conn.prepare(&explain).map_err(|e| self.map_error(e, Some(limits.deadline)))?;
+        let mut stmt = self
+            .conn
+            .prepare(&explain)
+            .map_err(|e| self.map_error(e, Some(limits.deadline)))?;
         let mut rows = stmt.raw_query();
-        while rows.next().map_err(|e| self.map_error(e, Some(limits.deadline)))?.is_some() {}
+        while rows
+            .next()
+            .map_err(|e| self.map_error(e, Some(limits.deadline)))?
+            .is_some()
+        {}
         Ok(())
     }
 
     /// Starts the deadline and cancel watch; it ends when the guard drops.
     pub(crate) fn arm(&self, deadline: Duration, cancel: &CancelToken) -> ArmGuard<'_> {
         let mut w = lock(&self.watch);
-        let until = Instant::now().checked_add(deadline).unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
+        let until = Instant::now()
+            .checked_add(deadline)
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
         w.armed = Some((until, cancel.clone()));
         w.tripped = None;
         ArmGuard { watch: &self.watch }
@@ -348,7 +424,10 @@ impl ReadOnlyConnection {
         let refusal = self.take_refusal();
         match &err {
             rusqlite::Error::MultipleStatement => {
-                return DbError::MultipleStatements { count: 2, second: "another statement".to_string() };
+                return DbError::MultipleStatements {
+                    count: 2,
+                    second: "another statement".to_string(),
+                };
             }
             rusqlite::Error::Empty => return DbError::EmptySql,
             _ => {}
@@ -370,9 +449,13 @@ impl ReadOnlyConnection {
             },
             Some(ErrorCode::AuthorizationForStatementDenied) => DbError::Refused {
                 action: "the statement".to_string(),
-                why: "it uses an operation that is not on the list of reading operations".to_string(),
+                why: "it uses an operation that is not on the list of reading operations"
+                    .to_string(),
             },
-            Some(ErrorCode::TooBig) => DbError::ValueTooBig { limit: MAX_VALUE_BYTES, message: sqlite_message(&err) },
+            Some(ErrorCode::TooBig) => DbError::ValueTooBig {
+                limit: MAX_VALUE_BYTES,
+                message: sqlite_message(&err),
+            },
             Some(ErrorCode::OutOfMemory) => DbError::OutOfMemory,
             Some(
                 ErrorCode::ReadOnly
@@ -384,7 +467,9 @@ impl ReadOnlyConnection {
                 | ErrorCode::PermissionDenied
                 | ErrorCode::SystemIoFailure,
             ) => map_file_error(&self.path, &err),
-            _ => DbError::Sql { message: sqlite_message(&err) },
+            _ => DbError::Sql {
+                message: sqlite_message(&err),
+            },
         }
     }
 }
@@ -440,34 +525,61 @@ pub(crate) fn map_file_error(path: &Path, err: &rusqlite::Error) -> DbError {
         return DbError::HotJournal { path: path_buf };
     }
     match err.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => DbError::Locked { path: path_buf },
-        Some(ErrorCode::DatabaseCorrupt) => DbError::Corrupt { path: path_buf, detail: message },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            DbError::Locked { path: path_buf }
+        }
+        Some(ErrorCode::DatabaseCorrupt) => DbError::Corrupt {
+            path: path_buf,
+            detail: message,
+        },
         Some(ErrorCode::NotADatabase) => DbError::NotSqlite {
             path: path_buf,
             hint: " (SQLite says it is not a database; it may be encrypted or damaged)".to_string(),
         },
-        Some(ErrorCode::PermissionDenied) => DbError::Unreadable { path: path_buf, detail: message },
+        Some(ErrorCode::PermissionDenied) => DbError::Unreadable {
+            path: path_buf,
+            detail: message,
+        },
         Some(ErrorCode::CannotOpen) => {
             let wal = files::sibling(path, "-wal");
             let shm = files::sibling(path, "-shm");
             if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) && !shm.exists() {
                 DbError::WalUnreadable {
                     path: path_buf,
-                    detail: "its \"-shm\" index file is missing and Sightline does not create files".to_string(),
+                    detail:
+                        "its \"-shm\" index file is missing and Sightline does not create files"
+                            .to_string(),
                 }
-            } else if std::fs::File::open(path).is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied) {
-                DbError::Unreadable { path: path_buf, detail: "permission denied".to_string() }
+            } else if std::fs::File::open(path)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
+            {
+                DbError::Unreadable {
+                    path: path_buf,
+                    detail: "permission denied".to_string(),
+                }
             } else {
-                DbError::Open { path: path_buf, message }
+                DbError::Open {
+                    path: path_buf,
+                    message,
+                }
             }
         }
-        _ => DbError::Open { path: path_buf, message },
+        _ => DbError::Open {
+            path: path_buf,
+            message,
+        },
     }
 }
 
-fn authorize(policy: Policy, ctx: &AuthContext<'_>, refusal: &Mutex<Option<Refusal>>) -> Authorization {
+fn authorize(
+    policy: Policy,
+    ctx: &AuthContext<'_>,
+    refusal: &Mutex<Option<Refusal>>,
+) -> Authorization {
     let denied = match ctx.action {
-        AuthAction::Select | AuthAction::Read { .. } | AuthAction::Recursive => return Authorization::Allow,
+        AuthAction::Select | AuthAction::Read { .. } | AuthAction::Recursive => {
+            return Authorization::Allow;
+        }
         AuthAction::Function { function_name } => {
             let name = function_name.to_ascii_lowercase();
             if !DENIED_FUNCTIONS.contains(&name.as_str()) && !name.starts_with("shell_") {
@@ -478,7 +590,10 @@ fn authorize(policy: Policy, ctx: &AuthContext<'_>, refusal: &Mutex<Option<Refus
                 why: "it can load code or touch files outside the database".to_string(),
             }
         }
-        AuthAction::Pragma { pragma_name, pragma_value } => {
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value,
+        } => {
             let name = pragma_name.to_ascii_lowercase();
             if policy == Policy::Introspection && INTROSPECTION_PRAGMAS.contains(&name.as_str()) {
                 return Authorization::Allow;
@@ -487,11 +602,15 @@ fn authorize(policy: Policy, ctx: &AuthContext<'_>, refusal: &Mutex<Option<Refus
                 Some(v) => format!("PRAGMA {name} = {v}"),
                 None => format!("PRAGMA {name}"),
             };
-            Refusal::Escape { action, why: "PRAGMA statements change or inspect connection settings".to_string() }
+            Refusal::Escape {
+                action,
+                why: "PRAGMA statements change or inspect connection settings".to_string(),
+            }
         }
         AuthAction::Attach { .. } => Refusal::Escape {
             action: "ATTACH".to_string(),
-            why: "it would open another database file; Sightline reads only the database you chose".to_string(),
+            why: "it would open another database file; Sightline reads only the database you chose"
+                .to_string(),
         },
         AuthAction::Detach { .. } => Refusal::Escape {
             action: "DETACH".to_string(),
@@ -503,16 +622,20 @@ fn authorize(policy: Policy, ctx: &AuthContext<'_>, refusal: &Mutex<Option<Refus
         AuthAction::CreateTable { table_name } | AuthAction::CreateTempTable { table_name } => {
             Refusal::Write(format!("CREATE TABLE {table_name}"))
         }
-        AuthAction::CreateIndex { index_name, .. } | AuthAction::CreateTempIndex { index_name, .. } => {
+        AuthAction::CreateIndex { index_name, .. }
+        | AuthAction::CreateTempIndex { index_name, .. } => {
             Refusal::Write(format!("CREATE INDEX {index_name}"))
         }
         AuthAction::CreateView { view_name } | AuthAction::CreateTempView { view_name } => {
             Refusal::Write(format!("CREATE VIEW {view_name}"))
         }
-        AuthAction::CreateTrigger { trigger_name, .. } | AuthAction::CreateTempTrigger { trigger_name, .. } => {
+        AuthAction::CreateTrigger { trigger_name, .. }
+        | AuthAction::CreateTempTrigger { trigger_name, .. } => {
             Refusal::Write(format!("CREATE TRIGGER {trigger_name}"))
         }
-        AuthAction::CreateVtable { table_name, .. } => Refusal::Write(format!("CREATE VIRTUAL TABLE {table_name}")),
+        AuthAction::CreateVtable { table_name, .. } => {
+            Refusal::Write(format!("CREATE VIRTUAL TABLE {table_name}"))
+        }
         AuthAction::DropTable { table_name } | AuthAction::DropTempTable { table_name } => {
             Refusal::Write(format!("DROP TABLE {table_name}"))
         }
@@ -522,11 +645,16 @@ fn authorize(policy: Policy, ctx: &AuthContext<'_>, refusal: &Mutex<Option<Refus
         AuthAction::DropView { view_name } | AuthAction::DropTempView { view_name } => {
             Refusal::Write(format!("DROP VIEW {view_name}"))
         }
-        AuthAction::DropTrigger { trigger_name, .. } | AuthAction::DropTempTrigger { trigger_name, .. } => {
+        AuthAction::DropTrigger { trigger_name, .. }
+        | AuthAction::DropTempTrigger { trigger_name, .. } => {
             Refusal::Write(format!("DROP TRIGGER {trigger_name}"))
         }
-        AuthAction::DropVtable { table_name, .. } => Refusal::Write(format!("DROP TABLE {table_name}")),
-        AuthAction::AlterTable { table_name, .. } => Refusal::Write(format!("ALTER TABLE {table_name}")),
+        AuthAction::DropVtable { table_name, .. } => {
+            Refusal::Write(format!("DROP TABLE {table_name}"))
+        }
+        AuthAction::AlterTable { table_name, .. } => {
+            Refusal::Write(format!("ALTER TABLE {table_name}"))
+        }
         AuthAction::Reindex { .. } => Refusal::Write("REINDEX".to_string()),
         AuthAction::Analyze { .. } => Refusal::Write("ANALYZE".to_string()),
         AuthAction::Transaction { .. } | AuthAction::Savepoint { .. } => {

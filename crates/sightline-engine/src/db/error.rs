@@ -18,13 +18,17 @@ pub enum DbError {
     #[error("The database file {path} does not exist. Check the path and try again.")]
     NotFound { path: PathBuf },
 
-    #[error("{path} is a folder, not a database file. Give the path of the .db or .sqlite file inside it.")]
+    #[error(
+        "{path} is a folder, not a database file. Give the path of the .db or .sqlite file inside it."
+    )]
     IsDirectory { path: PathBuf },
 
     #[error("{path} is {what}, not a regular file. Sightline only opens ordinary database files.")]
     NotRegularFile { path: PathBuf, what: &'static str },
 
-    #[error("{path} is empty (0 bytes), so it holds no data. Check that you picked the right file.")]
+    #[error(
+        "{path} is empty (0 bytes), so it holds no data. Check that you picked the right file."
+    )]
     EmptyFile { path: PathBuf },
 
     #[error("{path} is not a SQLite database{hint}. Sightline reads SQLite files (.db, .sqlite).")]
@@ -35,10 +39,14 @@ pub enum DbError {
     )]
     Encrypted { path: PathBuf },
 
-    #[error("{path} is cut short ({detail}); it was probably copied or downloaded incompletely. Copy it again.")]
+    #[error(
+        "{path} is cut short ({detail}); it was probably copied or downloaded incompletely. Copy it again."
+    )]
     Truncated { path: PathBuf, detail: String },
 
-    #[error("{path} is damaged ({detail}). Restore it from a backup, or repair a copy with the sqlite3 tool's .recover command.")]
+    #[error(
+        "{path} is damaged ({detail}). Restore it from a backup, or repair a copy with the sqlite3 tool's .recover command."
+    )]
     Corrupt { path: PathBuf, detail: String },
 
     #[error(
@@ -70,7 +78,9 @@ pub enum DbError {
     )]
     MultipleStatements { count: usize, second: String },
 
-    #[error("Sightline only reads: the statement tries to write ({action}). Ask for data instead of changes.")]
+    #[error(
+        "Sightline only reads: the statement tries to write ({action}). Ask for data instead of changes."
+    )]
     WriteRefused { action: String },
 
     #[error("Sightline refused {action}: {why}.")]
@@ -81,7 +91,9 @@ pub enum DbError {
     )]
     NotAQuery { first: String },
 
-    #[error("SQLite could not run the query: {message}. Check the table and column names against the schema.")]
+    #[error(
+        "SQLite could not run the query: {message}. Check the table and column names against the schema."
+    )]
     Sql { message: String },
 
     #[error(
@@ -160,9 +172,9 @@ pub(crate) fn format_duration(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
         format!("{ms} ms")
-    } else if ms % 60_000 == 0 && ms >= 120_000 {
+    } else if ms.is_multiple_of(60_000) && ms >= 120_000 {
         format!("{} min", ms / 60_000)
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else {
         format!("{:.1} s", d.as_secs_f64())

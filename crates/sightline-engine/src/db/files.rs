@@ -57,7 +57,10 @@ fn check_type(path: &Path, meta: &Metadata) -> Result<(), DbError> {
         Err(DbError::NotRegularFile { path, what })
     }
     #[cfg(not(unix))]
-    Err(DbError::NotRegularFile { path, what: "a special file" })
+    Err(DbError::NotRegularFile {
+        path,
+        what: "a special file",
+    })
 }
 
 /// Opens for reading without ever blocking (a FIFO swapped in after the checks would otherwise
@@ -78,11 +81,15 @@ pub(crate) fn io_error(path: &Path, e: &io::Error) -> DbError {
     let path = path.to_path_buf();
     match e.kind() {
         io::ErrorKind::NotFound => DbError::NotFound { path },
-        io::ErrorKind::PermissionDenied => {
-            DbError::Unreadable { path, detail: "permission denied".to_string() }
-        }
+        io::ErrorKind::PermissionDenied => DbError::Unreadable {
+            path,
+            detail: "permission denied".to_string(),
+        },
         io::ErrorKind::IsADirectory => DbError::IsDirectory { path },
-        _ => DbError::Open { path, message: e.to_string() },
+        _ => DbError::Open {
+            path,
+            message: e.to_string(),
+        },
     }
 }
 
@@ -90,10 +97,16 @@ fn check_header(path: &Path, header: &[u8], len: u64) -> Result<(), DbError> {
     let path = path.to_path_buf();
     if header.len() < MAGIC.len() || &header[..MAGIC.len()] != MAGIC {
         if header.len() < MAGIC.len() && MAGIC.starts_with(header) {
-            return Err(DbError::Truncated { path, detail: format!("only {len} bytes") });
+            return Err(DbError::Truncated {
+                path,
+                detail: format!("only {len} bytes"),
+            });
         }
         if let Some(hint) = known_format(header) {
-            return Err(DbError::NotSqlite { path, hint: hint.to_string() });
+            return Err(DbError::NotSqlite {
+                path,
+                hint: hint.to_string(),
+            });
         }
         if looks_like_text(header) {
             return Err(DbError::NotSqlite {
@@ -102,10 +115,13 @@ fn check_header(path: &Path, header: &[u8], len: u64) -> Result<(), DbError> {
             });
         }
         // Encrypted databases (SQLCipher, SEE) are whole pages of noise, header included.
-        if len >= 1024 && len % 512 == 0 {
+        if len >= 1024 && len.is_multiple_of(512) {
             return Err(DbError::Encrypted { path });
         }
-        return Err(DbError::NotSqlite { path, hint: String::new() });
+        return Err(DbError::NotSqlite {
+            path,
+            hint: String::new(),
+        });
     }
     if header.len() < 100 {
         return Err(DbError::Truncated {
@@ -127,7 +143,9 @@ fn check_header(path: &Path, header: &[u8], len: u64) -> Result<(), DbError> {
             detail: format!("{len} bytes, less than one {page_size}-byte page"),
         });
     }
-    let be32 = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let be32 = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
     let (change_counter, pages, valid_for) = (be32(24), be32(28), be32(92));
     // The page count in the header is trusted only when it was written by a version that keeps
     // it (valid-for == change counter); a live writer could also be mid-commit, so only judge a
@@ -152,10 +170,19 @@ pub(crate) fn sibling(path: &Path, suffix: &str) -> PathBuf {
 
 fn known_format(header: &[u8]) -> Option<&'static str> {
     const FORMATS: &[(&[u8], &str)] = &[
-        (b"PK\x03\x04", " (it is a ZIP archive, for example an Excel .xlsx file)"),
+        (
+            b"PK\x03\x04",
+            " (it is a ZIP archive, for example an Excel .xlsx file)",
+        ),
         (b"%PDF", " (it is a PDF document)"),
-        (b"\xd0\xcf\x11\xe0", " (it is an old Office document, for example .xls)"),
-        (b"\x1f\x8b", " (it is a gzip-compressed file; decompress it first)"),
+        (
+            b"\xd0\xcf\x11\xe0",
+            " (it is an old Office document, for example .xls)",
+        ),
+        (
+            b"\x1f\x8b",
+            " (it is a gzip-compressed file; decompress it first)",
+        ),
         (b"PAR1", " (it is a Parquet file)"),
         (b"ARROW1", " (it is an Arrow file)"),
         (b"\x89PNG", " (it is a PNG image)"),
@@ -163,12 +190,16 @@ fn known_format(header: &[u8]) -> Option<&'static str> {
         (b"{", " (it looks like a JSON file)"),
         (b"[", " (it looks like a JSON file)"),
     ];
-    FORMATS.iter().find(|(magic, _)| header.starts_with(magic)).map(|(_, hint)| *hint)
+    FORMATS
+        .iter()
+        .find(|(magic, _)| header.starts_with(magic))
+        .map(|(_, hint)| *hint)
 }
 
 fn looks_like_text(header: &[u8]) -> bool {
     !header.is_empty()
         && std::str::from_utf8(header).is_ok_and(|s| {
-            s.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+            s.chars()
+                .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
         })
 }

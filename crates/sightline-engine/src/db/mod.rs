@@ -49,7 +49,10 @@ impl Database {
     pub fn open(location: &str) -> Result<Database, DbError> {
         let raw = parse_location(location)?;
         let path = files::preflight(&raw)?;
-        let url = format!("sqlite://{}", connection::percent_encode(path.as_os_str().as_encoded_bytes()));
+        let url = format!(
+            "sqlite://{}",
+            connection::percent_encode(path.as_os_str().as_encoded_bytes())
+        );
         let db = Database { path, url };
         db.probe()?;
         Ok(db)
@@ -94,7 +97,10 @@ impl Database {
         };
         for table in tables.iter().take(PROBED_TABLES) {
             let sql = format!("SELECT * FROM {} LIMIT 1", quote_identifier(table));
-            let outcome = conn.conn.prepare(&sql).and_then(|mut stmt| stmt.raw_query().next().map(|_| ()));
+            let outcome = conn
+                .conn
+                .prepare(&sql)
+                .and_then(|mut stmt| stmt.raw_query().next().map(|_| ()));
             if let Err(e) = outcome {
                 // Only file-level problems count here (locked, damaged, unreadable); a table
                 // SQLite cannot query for another reason (a missing virtual-table module, an
@@ -111,12 +117,16 @@ impl Database {
 
 /// A path from a plain path or a `sqlite://` (or `file://`) URL.
 fn parse_location(location: &str) -> Result<PathBuf, DbError> {
-    let invalid = || DbError::InvalidLocation { location: location.to_string() };
+    let invalid = || DbError::InvalidLocation {
+        location: location.to_string(),
+    };
     let trimmed = location.trim();
     if trimmed.is_empty() {
         return Err(invalid());
     }
-    let rest = ["sqlite://", "file://"].iter().find_map(|p| trimmed.strip_prefix(p));
+    let rest = ["sqlite://", "file://"]
+        .iter()
+        .find_map(|p| trimmed.strip_prefix(p));
     let Some(rest) = rest else {
         if trimmed.starts_with("sqlite:") {
             return Err(invalid());
@@ -157,7 +167,11 @@ mod tests {
 
     fn check(location: &str, expect: Option<&str>) {
         let got = parse_location(location).ok();
-        assert_eq!(got.as_deref(), expect.map(Path::new), "parsing location {location:?}");
+        assert_eq!(
+            got.as_deref(),
+            expect.map(Path::new),
+            "parsing location {location:?}"
+        );
     }
 
     #[test]

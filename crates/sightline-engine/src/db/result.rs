@@ -51,16 +51,21 @@ impl ColumnValues {
     /// The value at `row` as JSON: numbers as numbers, NULL and non-finite floats as null.
     pub fn json_at(&self, row: usize) -> Value {
         match self {
-            ColumnValues::Int(v) => v.get(row).copied().flatten().map_or(Value::Null, Value::from),
+            ColumnValues::Int(v) => v
+                .get(row)
+                .copied()
+                .flatten()
+                .map_or(Value::Null, Value::from),
             ColumnValues::Real(v) => v
                 .get(row)
                 .copied()
                 .flatten()
                 .and_then(serde_json::Number::from_f64)
                 .map_or(Value::Null, Value::Number),
-            ColumnValues::Text(v) => {
-                v.get(row).and_then(|s| s.as_deref()).map_or(Value::Null, |s| Value::String(s.to_string()))
-            }
+            ColumnValues::Text(v) => v
+                .get(row)
+                .and_then(|s| s.as_deref())
+                .map_or(Value::Null, |s| Value::String(s.to_string())),
         }
     }
 }
@@ -100,13 +105,25 @@ impl QueryResult {
                 series.into_column()
             })
             .collect();
-        DataFrame::new(self.row_count, columns).map_err(|e| DbError::Frame { message: e.to_string() })
+        DataFrame::new(self.row_count, columns).map_err(|e| DbError::Frame {
+            message: e.to_string(),
+        })
     }
 }
 
 fn unique_names(columns: &[ColumnData]) -> Vec<String> {
-    let base = |i: usize, c: &ColumnData| if c.name.is_empty() { format!("column_{}", i + 1) } else { c.name.clone() };
-    let originals: std::collections::HashSet<String> = columns.iter().enumerate().map(|(i, c)| base(i, c)).collect();
+    let base = |i: usize, c: &ColumnData| {
+        if c.name.is_empty() {
+            format!("column_{}", i + 1)
+        } else {
+            c.name.clone()
+        }
+    };
+    let originals: std::collections::HashSet<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| base(i, c))
+        .collect();
     let mut used = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(columns.len());
     for (i, c) in columns.iter().enumerate() {
@@ -210,11 +227,16 @@ enum Affinity {
 /// SQLite's affinity rules (https://sqlite.org/datatype3.html §3.1), reduced to our three types;
 /// NUMERIC-affinity names that usually hold dates or flags (DATE, BOOLEAN) stay text.
 fn affinity(decl_type: Option<&str>) -> Affinity {
-    let Some(t) = decl_type else { return Affinity::Text };
+    let Some(t) = decl_type else {
+        return Affinity::Text;
+    };
     let t = t.to_ascii_uppercase();
     if t.contains("INT") {
         Affinity::Int
-    } else if ["REAL", "FLOA", "DOUB", "NUM", "DEC"].iter().any(|k| t.contains(k)) {
+    } else if ["REAL", "FLOA", "DOUB", "NUM", "DEC"]
+        .iter()
+        .any(|k| t.contains(k))
+    {
         Affinity::Real
     } else {
         Affinity::Text

@@ -90,7 +90,9 @@ pub(crate) fn read(conn: &ReadOnlyConnection, database: String) -> Result<Schema
                  ORDER BY name",
             )
             .map_err(sql_err)?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(sql_err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(sql_err)?;
         rows.collect::<Result<_, _>>().map_err(sql_err)?
     };
 
@@ -114,13 +116,21 @@ pub(crate) fn read(conn: &ReadOnlyConnection, database: String) -> Result<Schema
             // Sampling is a nicety: a view that fails or is slow just has no samples.
             column.sample_values = samples(conn, &name, &column.name).unwrap_or_default();
         }
-        tables.push(TableInfo { name, kind, row_count, columns, foreign_keys });
+        tables.push(TableInfo {
+            name,
+            kind,
+            row_count,
+            columns,
+            foreign_keys,
+        });
     }
     Ok(Schema { database, tables })
 }
 
 fn table_columns(conn: &ReadOnlyConnection, table: &str) -> rusqlite::Result<Vec<ColumnInfo>> {
-    let mut stmt = conn.conn.prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1)")?;
+    let mut stmt = conn
+        .conn
+        .prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1)")?;
     let rows = stmt.query_map([table], |r| {
         Ok(ColumnInfo {
             name: r.get(0)?,
@@ -134,10 +144,15 @@ fn table_columns(conn: &ReadOnlyConnection, table: &str) -> rusqlite::Result<Vec
 }
 
 fn foreign_keys(conn: &ReadOnlyConnection, table: &str) -> rusqlite::Result<Vec<ForeignKeyInfo>> {
-    let mut stmt =
-        conn.conn.prepare("SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq")?;
+    let mut stmt = conn.conn.prepare(
+        "SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY id, seq",
+    )?;
     let rows = stmt.query_map([table], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
@@ -147,13 +162,21 @@ fn foreign_keys(conn: &ReadOnlyConnection, table: &str) -> rusqlite::Result<Vec<
             Some(c) => c,
             None => primary_key_of(conn, &references_table).unwrap_or_default(),
         };
-        out.push(ForeignKeyInfo { column, references_table, references_column });
+        out.push(ForeignKeyInfo {
+            column,
+            references_table,
+            references_column,
+        });
     }
     Ok(out)
 }
 
 fn primary_key_of(conn: &ReadOnlyConnection, table: &str) -> rusqlite::Result<String> {
-    conn.conn.query_row("SELECT name FROM pragma_table_info(?1) WHERE pk = 1", [table], |r| r.get(0))
+    conn.conn.query_row(
+        "SELECT name FROM pragma_table_info(?1) WHERE pk = 1",
+        [table],
+        |r| r.get(0),
+    )
 }
 
 fn count_rows(conn: &ReadOnlyConnection, table: &str) -> rusqlite::Result<u64> {
@@ -175,7 +198,8 @@ fn samples(conn: &ReadOnlyConnection, table: &str, column: &str) -> rusqlite::Re
         out.push(match row.get_ref(0)? {
             ValueRef::Null => Value::Null,
             ValueRef::Integer(i) => Value::from(i),
-            ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or_else(|| Value::String(real_to_text(f)), Value::Number),
+            ValueRef::Real(f) => serde_json::Number::from_f64(f)
+                .map_or_else(|| Value::String(real_to_text(f)), Value::Number),
             ValueRef::Text(t) => Value::String(shorten(&String::from_utf8_lossy(t))),
             ValueRef::Blob(b) => Value::String(format!("<blob {} bytes>", b.len())),
         });

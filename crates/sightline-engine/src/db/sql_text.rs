@@ -154,8 +154,10 @@ mod tests {
 
     fn check(sql: &str, expect: &[&[&str]]) {
         let got = statements(sql);
-        let expect: Vec<Vec<String>> =
-            expect.iter().map(|s| s.iter().map(|w| w.to_string()).collect()).collect();
+        let expect: Vec<Vec<String>> = expect
+            .iter()
+            .map(|s| s.iter().map(|w| w.to_string()).collect())
+            .collect();
         assert_eq!(got, expect, "statement split of {sql:?}");
     }
 
@@ -163,22 +165,46 @@ mod tests {
     fn splits_outside_quotes_and_comments() {
         check("SELECT 1", &[&["SELECT"]]);
         check("  select 1 ;  -- done\n", &[&["SELECT"]]);
-        check("SELECT ';' AS x; DROP TABLE t", &[&["SELECT"], &["DROP", "TABLE", "T"]]);
+        check(
+            "SELECT ';' AS x; DROP TABLE t",
+            &[&["SELECT"], &["DROP", "TABLE", "T"]],
+        );
         check("SELECT \"a;b\" FROM [x;y] /* ; */ -- ;\n", &[&["SELECT"]]);
         check("/* only */ -- comments\n ; ;", &[]);
         check("(SELECT 1) UNION SELECT 2", &[&["SELECT"]]);
-        check("WITH x AS (SELECT 1) DELETE FROM t", &[&["WITH", "X", "AS"]]);
-        check("SELECT 'it''s'; VACUUM INTO '/tmp/x'", &[&["SELECT"], &["VACUUM", "INTO"]]);
+        check(
+            "WITH x AS (SELECT 1) DELETE FROM t",
+            &[&["WITH", "X", "AS"]],
+        );
+        check(
+            "SELECT 'it''s'; VACUUM INTO '/tmp/x'",
+            &[&["SELECT"], &["VACUUM", "INTO"]],
+        );
     }
 
     #[test]
     fn classifies_leading_words() {
         let w = |s: &str| statements(s).into_iter().next().unwrap_or_default();
         assert_eq!(classify(&w("select 1")), Leading::Query);
-        assert_eq!(classify(&w("VACUUM INTO 'x'")), Leading::Write("VACUUM INTO".into()));
-        assert_eq!(classify(&w("drop table t")), Leading::Write("DROP TABLE".into()));
-        assert!(matches!(classify(&w("ATTACH 'x' AS y")), Leading::Escape { .. }));
-        assert!(matches!(classify(&w("pragma query_only=0")), Leading::Escape { .. }));
-        assert_eq!(classify(&w("EXPLAIN SELECT 1")), Leading::Other("EXPLAIN".into()));
+        assert_eq!(
+            classify(&w("VACUUM INTO 'x'")),
+            Leading::Write("VACUUM INTO".into())
+        );
+        assert_eq!(
+            classify(&w("drop table t")),
+            Leading::Write("DROP TABLE".into())
+        );
+        assert!(matches!(
+            classify(&w("ATTACH 'x' AS y")),
+            Leading::Escape { .. }
+        ));
+        assert!(matches!(
+            classify(&w("pragma query_only=0")),
+            Leading::Escape { .. }
+        ));
+        assert_eq!(
+            classify(&w("EXPLAIN SELECT 1")),
+            Leading::Other("EXPLAIN".into())
+        );
     }
 }

@@ -6,7 +6,9 @@
 //! (S5: "no new file appears"). This shim:
 //! - never creates, writes, truncates or deletes a named file: a journal or WAL that does not
 //!   exist yet cannot be opened (SQLite then reports it cannot open it), existing ones are opened
-//!   read-only, writes fail with `SQLITE_READONLY`;
+//!   read-only, writes fail with `SQLITE_READONLY`. Only SQLite's anonymous temporary files
+//!   (sorts, materialised subqueries; created in the temp directory and unlinked at once) are
+//!   writable, as they must be;
 //! - when the database header says WAL mode but no `-wal` with content exists (the normal state of
 //!   a cleanly closed WAL database), presents header bytes 18/19 as "rollback journal" (1/1) so
 //!   SQLite reads the main file alone, exactly what it would read, instead of creating a WAL;
@@ -35,6 +37,9 @@ struct ShimFile {
     base: ffi::sqlite3_file,
     /// `<db>-wal` when this is a main database file, to decide whether to present rollback mode.
     wal_path: *mut c_char,
+    /// True only for SQLite's anonymous temporary files (sorting, materialised subqueries),
+    /// which the default VFS creates in the temp directory and unlinks at once.
+    scratch: bool,
 }
 
 /// Bytes reserved before the inner file, rounded so the inner file stays 8-byte aligned.
@@ -102,7 +107,9 @@ fn register() -> Result<(), String> {
     if rc == ffi::SQLITE_OK {
         Ok(())
     } else {
-        Err(format!("SQLite refused the read-only file layer (code {rc})"))
+        Err(format!(
+            "SQLite refused the read-only file layer (code {rc})"
+        ))
     }
 }
 
@@ -129,7 +136,9 @@ unsafe fn inner(file: *mut ffi::sqlite3_file) -> *mut ffi::sqlite3_file {
 }
 
 fn exists_nonempty(path: &CStr) -> bool {
-    let Ok(path) = path.to_str() else { return false };
+    let Ok(path) = path.to_str() else {
+        return false;
+    };
     std::fs::metadata(Path::new(path)).is_ok_and(|m| m.len() > 0)
 }
 
@@ -145,6 +154,7 @@ unsafe extern "C" fn x_open(
     unsafe {
         (*shim).base.pMethods = ptr::null();
         (*shim).wal_path = ptr::null_mut();
+        (*shim).scratch = name.is_null();
     }
     let is_main = flags & ffi::SQLITE_OPEN_MAIN_DB != 0;
     let mut flags = flags;
@@ -168,7 +178,14 @@ unsafe extern "C" fn x_open(
     }
     // SAFETY: the inner region holds szOsFile bytes of the parent VFS.
     let inner_file = unsafe { inner(file) };
-    let rc = parent_call!(xOpen, ffi::SQLITE_CANTOPEN, name, inner_file, flags, out_flags);
+    let rc = parent_call!(
+        xOpen,
+        ffi::SQLITE_CANTOPEN,
+        name,
+        inner_file,
+        flags,
+        out_flags
+    );
     if rc != ffi::SQLITE_OK {
         // SAFETY: per the VFS contract the inner xClose must run if pMethods was set.
         unsafe {
@@ -200,7 +217,11 @@ unsafe fn free_wal_path(shim: *mut ShimFile) {
     }
 }
 
-unsafe extern "C" fn x_delete(_vfs: *mut ffi::sqlite3_vfs, _name: *const c_char, _sync: c_int) -> c_int {
+unsafe extern "C" fn x_delete(
+    _vfs: *mut ffi::sqlite3_vfs,
+    _name: *const c_char,
+    _sync: c_int,
+) -> c_int {
     // Sightline never deletes anything beside the user's database.
     ffi::SQLITE_IOERR_DELETE
 }
@@ -251,7 +272,11 @@ unsafe extern "C" fn x_dl_sym(
 
 unsafe extern "C" fn x_dl_close(_vfs: *mut ffi::sqlite3_vfs, _handle: *mut c_void) {}
 
-unsafe extern "C" fn x_randomness(_vfs: *mut ffi::sqlite3_vfs, n: c_int, out: *mut c_char) -> c_int {
+unsafe extern "C" fn x_randomness(
+    _vfs: *mut ffi::sqlite3_vfs,
+    n: c_int,
+    out: *mut c_char,
+) -> c_int {
     parent_call!(xRandomness, 0, n, out)
 }
 
@@ -263,11 +288,18 @@ unsafe extern "C" fn x_current_time(_vfs: *mut ffi::sqlite3_vfs, out: *mut f64) 
     parent_call!(xCurrentTime, ffi::SQLITE_ERROR, out)
 }
 
-unsafe extern "C" fn x_get_last_error(_vfs: *mut ffi::sqlite3_vfs, n: c_int, out: *mut c_char) -> c_int {
+unsafe extern "C" fn x_get_last_error(
+    _vfs: *mut ffi::sqlite3_vfs,
+    n: c_int,
+    out: *mut c_char,
+) -> c_int {
     parent_call!(xGetLastError, 0, n, out)
 }
 
-unsafe extern "C" fn x_current_time_int64(_vfs: *mut ffi::sqlite3_vfs, out: *mut ffi::sqlite3_int64) -> c_int {
+unsafe extern "C" fn x_current_time_int64(
+    _vfs: *mut ffi::sqlite3_vfs,
+    out: *mut ffi::sqlite3_int64,
+) -> c_int {
     parent_call!(xCurrentTimeInt64, ffi::SQLITE_ERROR, out)
 }
 
@@ -345,7 +377,11 @@ unsafe extern "C" fn io_read(
     let bytes = unsafe {
         std::slice::from_raw_parts_mut(buf.cast::<u8>(), usize::try_from(amount).unwrap_or(0))
     };
-    let at = |pos: i64| usize::try_from(pos - offset).ok().filter(|i| *i < bytes.len());
+    let at = |pos: i64| {
+        usize::try_from(pos - offset)
+            .ok()
+            .filter(|i| *i < bytes.len())
+    };
     let (w, r) = (at(FIRST), at(LAST));
     let is_wal = |i: Option<usize>| i.is_none_or(|i| bytes[i] == 2);
     if is_wal(w) && is_wal(r) {
@@ -356,25 +392,42 @@ unsafe extern "C" fn io_read(
     rc
 }
 
+fn is_scratch(file: *mut ffi::sqlite3_file) -> bool {
+    // SAFETY: `file` is our ShimFile, initialised in x_open.
+    unsafe { (*file.cast::<ShimFile>()).scratch }
+}
+
 unsafe extern "C" fn io_write(
-    _file: *mut ffi::sqlite3_file,
-    _buf: *const c_void,
-    _amount: c_int,
-    _offset: ffi::sqlite3_int64,
+    file: *mut ffi::sqlite3_file,
+    buf: *const c_void,
+    amount: c_int,
+    offset: ffi::sqlite3_int64,
 ) -> c_int {
-    ffi::SQLITE_READONLY
+    if !is_scratch(file) {
+        return ffi::SQLITE_READONLY;
+    }
+    inner_call!(file, xWrite, ffi::SQLITE_IOERR_WRITE, buf, amount, offset)
 }
 
-unsafe extern "C" fn io_truncate(_file: *mut ffi::sqlite3_file, _size: ffi::sqlite3_int64) -> c_int {
-    ffi::SQLITE_READONLY
+unsafe extern "C" fn io_truncate(file: *mut ffi::sqlite3_file, size: ffi::sqlite3_int64) -> c_int {
+    if !is_scratch(file) {
+        return ffi::SQLITE_READONLY;
+    }
+    inner_call!(file, xTruncate, ffi::SQLITE_IOERR_TRUNCATE, size)
 }
 
-unsafe extern "C" fn io_sync(_file: *mut ffi::sqlite3_file, _flags: c_int) -> c_int {
-    // Nothing was written, so there is nothing to flush.
-    ffi::SQLITE_OK
+unsafe extern "C" fn io_sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
+    if !is_scratch(file) {
+        // Nothing was written, so there is nothing to flush.
+        return ffi::SQLITE_OK;
+    }
+    inner_call!(file, xSync, ffi::SQLITE_IOERR_FSYNC, flags)
 }
 
-unsafe extern "C" fn io_file_size(file: *mut ffi::sqlite3_file, size: *mut ffi::sqlite3_int64) -> c_int {
+unsafe extern "C" fn io_file_size(
+    file: *mut ffi::sqlite3_file,
+    size: *mut ffi::sqlite3_int64,
+) -> c_int {
     inner_call!(file, xFileSize, ffi::SQLITE_IOERR_FSTAT, size)
 }
 
@@ -386,11 +439,23 @@ unsafe extern "C" fn io_unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_
     inner_call!(file, xUnlock, ffi::SQLITE_IOERR_UNLOCK, level)
 }
 
-unsafe extern "C" fn io_check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
-    inner_call!(file, xCheckReservedLock, ffi::SQLITE_IOERR_CHECKRESERVEDLOCK, out)
+unsafe extern "C" fn io_check_reserved_lock(
+    file: *mut ffi::sqlite3_file,
+    out: *mut c_int,
+) -> c_int {
+    inner_call!(
+        file,
+        xCheckReservedLock,
+        ffi::SQLITE_IOERR_CHECKRESERVEDLOCK,
+        out
+    )
 }
 
-unsafe extern "C" fn io_file_control(file: *mut ffi::sqlite3_file, op: c_int, arg: *mut c_void) -> c_int {
+unsafe extern "C" fn io_file_control(
+    file: *mut ffi::sqlite3_file,
+    op: c_int,
+    arg: *mut c_void,
+) -> c_int {
     // Memory mapping would bypass xRead (and the header view); keep it off whatever is asked.
     if op == ffi::SQLITE_FCNTL_MMAP_SIZE {
         if !arg.is_null() {
@@ -417,10 +482,23 @@ unsafe extern "C" fn io_shm_map(
     extend: c_int,
     out: *mut *mut c_void,
 ) -> c_int {
-    inner_call!(file, xShmMap, ffi::SQLITE_IOERR_SHMMAP, page, page_size, extend, out)
+    inner_call!(
+        file,
+        xShmMap,
+        ffi::SQLITE_IOERR_SHMMAP,
+        page,
+        page_size,
+        extend,
+        out
+    )
 }
 
-unsafe extern "C" fn io_shm_lock(file: *mut ffi::sqlite3_file, offset: c_int, n: c_int, flags: c_int) -> c_int {
+unsafe extern "C" fn io_shm_lock(
+    file: *mut ffi::sqlite3_file,
+    offset: c_int,
+    n: c_int,
+    flags: c_int,
+) -> c_int {
     inner_call!(file, xShmLock, ffi::SQLITE_IOERR_SHMLOCK, offset, n, flags)
 }
 
@@ -446,6 +524,10 @@ unsafe extern "C" fn io_fetch(
     ffi::SQLITE_OK
 }
 
-unsafe extern "C" fn io_unfetch(file: *mut ffi::sqlite3_file, offset: ffi::sqlite3_int64, p: *mut c_void) -> c_int {
+unsafe extern "C" fn io_unfetch(
+    file: *mut ffi::sqlite3_file,
+    offset: ffi::sqlite3_int64,
+    p: *mut c_void,
+) -> c_int {
     inner_call!(file, xUnfetch, ffi::SQLITE_OK, offset, p)
 }

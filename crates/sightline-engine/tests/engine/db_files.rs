@@ -49,18 +49,40 @@ fn missing_directory_fifo_and_empty_files_are_refused() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let d = dir.path();
 
-    check(&d.join("nope.db"), |e| matches!(e, DbError::NotFound { .. }), "a missing file");
+    check(
+        &d.join("nope.db"),
+        |e| matches!(e, DbError::NotFound { .. }),
+        "a missing file",
+    );
     let folder = d.join("folder.db");
     std::fs::create_dir(&folder).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    let err = check(&folder, |e| matches!(e, DbError::IsDirectory { .. }), "a directory");
-    assert!(err.to_string().contains("folder"), "the message should say it is a folder: {err}");
-    check(&write(&d.join("empty.db"), b""), |e| matches!(e, DbError::EmptyFile { .. }), "a zero-byte file");
+    let err = check(
+        &folder,
+        |e| matches!(e, DbError::IsDirectory { .. }),
+        "a directory",
+    );
+    assert!(
+        err.to_string().contains("folder"),
+        "the message should say it is a folder: {err}"
+    );
+    check(
+        &write(&d.join("empty.db"), b""),
+        |e| matches!(e, DbError::EmptyFile { .. }),
+        "a zero-byte file",
+    );
 
     let fifo = d.join("pipe.db");
     match mkfifo(&fifo) {
         Some(()) => {
-            let err = check(&fifo, |e| matches!(e, DbError::NotRegularFile { .. }), "a FIFO must not block");
-            assert!(err.to_string().contains("pipe"), "the message should name the pipe: {err}");
+            let err = check(
+                &fifo,
+                |e| matches!(e, DbError::NotRegularFile { .. }),
+                "a FIFO must not block",
+            );
+            assert!(
+                err.to_string().contains("pipe"),
+                "the message should name the pipe: {err}"
+            );
         }
         None => eprintln!("skipped the FIFO case: mkfifo is not available here"),
     }
@@ -71,31 +93,53 @@ fn missing_directory_fifo_and_empty_files_are_refused() {
         |e| matches!(e, DbError::InvalidLocation { .. }),
         "URL options are never taken from the user",
     );
-    assert_err(Database::open(""), ErrorKind::BadInput, |e| matches!(e, DbError::InvalidLocation { .. }), "empty");
+    assert_err(
+        Database::open(""),
+        ErrorKind::BadInput,
+        |e| matches!(e, DbError::InvalidLocation { .. }),
+        "empty",
+    );
 }
 
 #[test]
 fn files_that_are_not_sqlite_are_refused() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let d = dir.path();
-    check(&write(&d.join("noise.db"), &noise(3000, 7)), |e| matches!(e, DbError::NotSqlite { .. }), "random bytes");
+    check(
+        &write(&d.join("noise.db"), &noise(3000, 7)),
+        |e| matches!(e, DbError::NotSqlite { .. }),
+        "random bytes",
+    );
     check(
         &write(&d.join("cipher.db"), &noise(8192, 11)),
         |e| matches!(e, DbError::Encrypted { .. }),
         "whole pages of noise look like an encrypted database",
     );
     let err = check(
-        &write(&d.join("sales.csv"), b"id,name,amount\n1,apple,3.5\n2,pear,4\n"),
+        &write(
+            &d.join("sales.csv"),
+            b"id,name,amount\n1,apple,3.5\n2,pear,4\n",
+        ),
         |e| matches!(e, DbError::NotSqlite { .. }),
         "a CSV text file",
     );
-    assert!(err.to_string().contains("text"), "the message should say it looks like text: {err}");
+    assert!(
+        err.to_string().contains("text"),
+        "the message should say it looks like text: {err}"
+    );
     check(
-        &write(&d.join("book.xlsx"), b"PK\x03\x04\x14\x00\x06\x00rest of a zip"),
+        &write(
+            &d.join("book.xlsx"),
+            b"PK\x03\x04\x14\x00\x06\x00rest of a zip",
+        ),
         |e| matches!(e, DbError::NotSqlite { hint, .. } if hint.contains("ZIP")),
         "an Excel file",
     );
-    check(&write(&d.join("short.db"), b"SQLite for"), |e| matches!(e, DbError::Truncated { .. }), "ten bytes");
+    check(
+        &write(&d.join("short.db"), b"SQLite for"),
+        |e| matches!(e, DbError::Truncated { .. }),
+        "ten bytes",
+    );
 }
 
 #[test]
@@ -104,7 +148,10 @@ fn truncated_and_corrupt_databases_are_refused() {
     let d = dir.path();
     let good = fixture(d, "good.db", SALES);
     let bytes = std::fs::read(&good).unwrap_or_else(|e| panic!("reading the fixture: {e}"));
-    assert!(bytes.len() > 4 * 4096, "the fixture must span several pages");
+    assert!(
+        bytes.len() > 4 * 4096,
+        "the fixture must span several pages"
+    );
 
     check(
         &write(&d.join("first1000.db"), &bytes[..1000]),
@@ -125,7 +172,10 @@ fn truncated_and_corrupt_databases_are_refused() {
         |e| matches!(e, DbError::Corrupt { .. }),
         "a damaged table page",
     );
-    assert!(err.to_string().contains("backup"), "the message should say what to do: {err}");
+    assert!(
+        err.to_string().contains("backup"),
+        "the message should say what to do: {err}"
+    );
 
     // A damaged page 1 (the schema).
     let mut corrupt = bytes.clone();
@@ -140,7 +190,11 @@ fn truncated_and_corrupt_databases_are_refused() {
     let mut odd = bytes;
     odd[16] = 0x03;
     odd[17] = 0x00;
-    check(&write(&d.join("pagesize.db"), &odd), |e| matches!(e, DbError::Corrupt { .. }), "page size 768");
+    check(
+        &write(&d.join("pagesize.db"), &odd),
+        |e| matches!(e, DbError::Corrupt { .. }),
+        "page size 768",
+    );
 }
 
 #[test]
@@ -151,8 +205,15 @@ fn a_hot_journal_is_explained_not_replayed() {
     let mut journal = vec![0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
     journal.resize(512, 0);
     write(&dir.path().join("hot.db-journal"), &journal);
-    let err = check(&path, |e| matches!(e, DbError::HotJournal { .. }), "a hot journal beside the database");
-    assert!(err.to_string().contains("journal"), "the message should name the journal: {err}");
+    let err = check(
+        &path,
+        |e| matches!(e, DbError::HotJournal { .. }),
+        "a hot journal beside the database",
+    );
+    assert!(
+        err.to_string().contains("journal"),
+        "the message should name the journal: {err}"
+    );
 }
 
 #[test]
@@ -161,15 +222,25 @@ fn a_wal_with_frames_but_no_shm_is_explained() {
     let path = dir.path().join("w.db");
     {
         let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("fixture: {e}"));
-        conn.execute_batch(&format!("PRAGMA journal_mode=WAL; {SALES} PRAGMA wal_checkpoint(TRUNCATE);"))
-            .unwrap_or_else(|e| panic!("fixture: {e}"));
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode=WAL; {SALES} PRAGMA wal_checkpoint(TRUNCATE);"
+        ))
+        .unwrap_or_else(|e| panic!("fixture: {e}"));
         conn.execute_batch("PRAGMA wal_autocheckpoint=0; INSERT INTO other VALUES (9);")
             .unwrap_or_else(|e| panic!("fixture: {e}"));
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
-            .unwrap_or_else(|e| panic!("fixture: {e}"));
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .unwrap_or_else(|e| panic!("fixture: {e}"));
     }
-    std::fs::remove_file(dir.path().join("w.db-shm")).unwrap_or_else(|e| panic!("removing -shm: {e}"));
-    check(&path, |e| matches!(e, DbError::WalUnreadable { .. }), "a -wal with frames and no -shm");
+    std::fs::remove_file(dir.path().join("w.db-shm"))
+        .unwrap_or_else(|e| panic!("removing -shm: {e}"));
+    check(
+        &path,
+        |e| matches!(e, DbError::WalUnreadable { .. }),
+        "a -wal with frames and no -shm",
+    );
 }
 
 #[test]
@@ -178,23 +249,46 @@ fn a_locked_database_fails_quickly_with_a_clear_message() {
     let path = fixture(dir.path(), "locked.db", SALES);
     let db = open(&path).unwrap_or_else(|e| panic!("opening before the lock: {e}"));
     let writer = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("writer: {e}"));
-    writer.execute_batch("BEGIN EXCLUSIVE; UPDATE other SET x = x + 1;").unwrap_or_else(|e| panic!("lock: {e}"));
+    writer
+        .execute_batch("BEGIN EXCLUSIVE; UPDATE other SET x = x + 1;")
+        .unwrap_or_else(|e| panic!("lock: {e}"));
 
-    let err = check(&path, |e| matches!(e, DbError::Locked { .. }), "a database locked by another writer");
-    assert!(err.to_string().contains("another program"), "the message should explain the lock: {err}");
+    let err = check(
+        &path,
+        |e| matches!(e, DbError::Locked { .. }),
+        "a database locked by another writer",
+    );
+    assert!(
+        err.to_string().contains("another program"),
+        "the message should explain the lock: {err}"
+    );
 
-    let conn = db.connect().unwrap_or_else(|e| panic!("connecting needs no lock: {e}"));
-    let limits = QueryLimits { deadline: Duration::from_secs(5), ..QueryLimits::default() };
+    let conn = db
+        .connect()
+        .unwrap_or_else(|e| panic!("connecting needs no lock: {e}"));
+    let limits = QueryLimits {
+        deadline: Duration::from_secs(5),
+        ..QueryLimits::default()
+    };
     assert_err(
         conn.validate("SELECT count(*) FROM t"),
         ErrorKind::BadInput,
         |e| matches!(e, DbError::Locked { .. }),
         "reading the schema of a locked database",
     );
-    writer.execute_batch("ROLLBACK;").unwrap_or_else(|e| panic!("unlock: {e}"));
-    let sql = conn.validate("SELECT count(*) FROM t").unwrap_or_else(|e| panic!("after unlock: {e}"));
-    let result = conn.execute(&sql, &limits, &CancelToken::new()).unwrap_or_else(|e| panic!("after unlock: {e}"));
-    assert_eq!(result.row_count, 1, "the database is readable again once the lock is gone");
+    writer
+        .execute_batch("ROLLBACK;")
+        .unwrap_or_else(|e| panic!("unlock: {e}"));
+    let sql = conn
+        .validate("SELECT count(*) FROM t")
+        .unwrap_or_else(|e| panic!("after unlock: {e}"));
+    let result = conn
+        .execute(&sql, &limits, &CancelToken::new())
+        .unwrap_or_else(|e| panic!("after unlock: {e}"));
+    assert_eq!(
+        result.row_count, 1,
+        "the database is readable again once the lock is gone"
+    );
 }
 
 #[test]
@@ -202,13 +296,23 @@ fn an_unreadable_file_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let path = fixture(dir.path(), "secret.db", SALES);
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap_or_else(|e| panic!("chmod: {e}"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000))
+        .unwrap_or_else(|e| panic!("chmod: {e}"));
     if std::fs::File::open(&path).is_ok() {
-        eprintln!("skipped the unreadable-file case: running as a user (root?) whom chmod 000 does not stop");
+        eprintln!(
+            "skipped the unreadable-file case: running as a user (root?) whom chmod 000 does not stop"
+        );
         return;
     }
-    let err = check(&path, |e| matches!(e, DbError::Unreadable { .. }), "a file without read permission");
-    assert!(err.to_string().contains("permission"), "the message should mention permissions: {err}");
+    let err = check(
+        &path,
+        |e| matches!(e, DbError::Unreadable { .. }),
+        "a file without read permission",
+    );
+    assert!(
+        err.to_string().contains("permission"),
+        "the message should mention permissions: {err}"
+    );
 }
 
 #[test]
@@ -217,8 +321,18 @@ fn urls_and_paths_open_the_same_file() {
     let path = fixture(dir.path(), "my sales.db", SALES);
     let by_path = open(&path).unwrap_or_else(|e| panic!("by path: {e}"));
     let url = by_path.url();
-    assert!(url.starts_with("sqlite:///"), "the URL must be absolute: {url}");
-    assert!(url.contains("my%20sales.db"), "the URL must be percent-encoded: {url}");
+    assert!(
+        url.starts_with("sqlite:///"),
+        "the URL must be absolute: {url}"
+    );
+    assert!(
+        url.contains("my%20sales.db"),
+        "the URL must be percent-encoded: {url}"
+    );
     let by_url = Database::open(&url).unwrap_or_else(|e| panic!("by URL {url}: {e}"));
-    assert_eq!(by_url.path(), by_path.path(), "a path and its URL must name the same file");
+    assert_eq!(
+        by_url.path(),
+        by_path.path(),
+        "a path and its URL must name the same file"
+    );
 }

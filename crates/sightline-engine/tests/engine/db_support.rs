@@ -16,7 +16,8 @@ use sightline_engine::error::{ErrorKind, HasKind};
 pub fn fixture(dir: &Path, name: &str, sql: &str) -> PathBuf {
     let path = dir.join(name);
     let conn = Connection::open(&path).unwrap_or_else(|e| panic!("creating fixture {name}: {e}"));
-    conn.execute_batch(sql).unwrap_or_else(|e| panic!("filling fixture {name}: {e}"));
+    conn.execute_batch(sql)
+        .unwrap_or_else(|e| panic!("filling fixture {name}: {e}"));
     path
 }
 
@@ -43,10 +44,13 @@ pub type DirSnapshot = BTreeMap<String, FileState>;
 
 pub fn snapshot(dir: &Path) -> DirSnapshot {
     let mut out = BTreeMap::new();
-    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()));
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()));
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
         let name = entry.file_name().to_string_lossy().into_owned();
         let hash = if meta.is_file() {
             let bytes = std::fs::read(&path).unwrap_or_default();
@@ -56,7 +60,14 @@ pub fn snapshot(dir: &Path) -> DirSnapshot {
         } else {
             0
         };
-        out.insert(name, FileState { len: meta.len(), modified: meta.modified().ok(), hash });
+        out.insert(
+            name,
+            FileState {
+                len: meta.len(),
+                modified: meta.modified().ok(),
+                hash,
+            },
+        );
     }
     out
 }
@@ -89,8 +100,14 @@ pub fn assert_err<T: std::fmt::Debug>(
         Ok(v) => panic!("{why}: expected a {kind} error, got success {v:?}"),
         Err(e) => {
             assert_eq!(e.kind(), kind, "{why}: wrong kind for error {e:?} ({e})");
-            assert!(is_expected(&e), "{why}: unexpected error variant {e:?} ({e})");
-            assert!(!e.to_string().is_empty(), "{why}: the message must not be empty");
+            assert!(
+                is_expected(&e),
+                "{why}: unexpected error variant {e:?} ({e})"
+            );
+            assert!(
+                !e.to_string().is_empty(),
+                "{why}: the message must not be empty"
+            );
             e
         }
     }
@@ -98,6 +115,9 @@ pub fn assert_err<T: std::fmt::Debug>(
 
 /// Creates a FIFO with the system's `mkfifo`; None when it is not available.
 pub fn mkfifo(path: &Path) -> Option<()> {
-    let status = std::process::Command::new("mkfifo").arg(path).status().ok()?;
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .ok()?;
     status.success().then_some(())
 }

@@ -4,3 +4,4 @@ mod db_files;
 mod db_results;
 mod db_security;
 mod db_support;
+mod pipeline;

@@ -656,7 +656,11 @@ fn build(
                     select.push(qualified(&table.name, label));
                 }
                 select.push(format!("{value} AS {}", ident(&target)));
-                let order = label.map(|l| format!(" ORDER BY {}", qualified(&table.name, &l))).unwrap_or_default();
+                // Dated rows in date order, ties broken by the key so the order is stable.
+                let tie = table.with_role(Role::Id).next().map(|c| format!(", {}", qualified(&table.name, &c.name)));
+                let order = label
+                    .map(|l| format!(" ORDER BY {}{}", qualified(&table.name, &l), tie.unwrap_or_default()))
+                    .unwrap_or_default();
                 format!("SELECT {} {from}{where_clause}{order}", select.join(", "))
             }
         }

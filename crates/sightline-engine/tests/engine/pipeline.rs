@@ -1,0 +1,292 @@
+//! The whole pipeline on the sample database: the seed's example questions and everyday ones,
+//! each checked against an independent hand-written SQL statement run on a plain rusqlite
+//! connection, so the planner's SQL is judged by its result, not its text.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rusqlite::{Connection, OpenFlags};
+use serde_json::Value;
+use sightline_engine::{
+    Answer, AnalyzeRequest, AskRequest, CancelToken, Engine, ErrorKind, RecordingSink, StageEvent, StageStatus,
+};
+
+fn sample_db() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../sample-data/sample.db")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+fn ask(question: &str) -> Answer {
+    let request = AskRequest {
+        question: question.to_string(),
+        database: sample_db().display().to_string(),
+        glossary: None,
+        llm: None,
+        max_rows: 1000,
+    };
+    runtime()
+        .block_on(Engine::default().ask(request, Arc::new(RecordingSink::default()), CancelToken::new()))
+        .unwrap_or_else(|e| panic!("{question:?} could not start: {e}"))
+}
+
+/// Rows of an independent query, as JSON values (numbers rounded to cents to absorb summation order).
+fn expected(sql: &str) -> Vec<Vec<Value>> {
+    let conn = Connection::open_with_flags(sample_db(), OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let mut stmt = conn.prepare(sql).unwrap();
+    let width = stmt.column_count();
+    let rows = stmt
+        .query_map([], |row| {
+            (0..width)
+                .map(|i| {
+                    Ok(match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => Value::Null,
+                        rusqlite::types::ValueRef::Integer(v) => Value::from(v),
+                        rusqlite::types::ValueRef::Real(v) => Value::from(v),
+                        rusqlite::types::ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).to_string()),
+                        rusqlite::types::ValueRef::Blob(_) => Value::Null,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+fn rounded(rows: &[Vec<Value>]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|row| {
+            row.iter()
+                .map(|v| match v.as_f64() {
+                    Some(x) => format!("{x:.2}"),
+                    None => v.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Asks `question` and checks its analysis type and that its data equals the rows of `truth`.
+fn check(question: &str, analysis: Option<&str>, truth: &str) -> Answer {
+    let answer = ask(question);
+    assert!(answer.error.is_none(), "{question:?} failed: {:?}", answer.error);
+    let got_type = answer.analytics_type.map(|t| t.to_string());
+    assert_eq!(got_type.as_deref(), analysis, "analysis type of {question:?}");
+    let data = answer.data.as_ref().unwrap_or_else(|| panic!("{question:?} has no data"));
+    let want = expected(truth);
+    assert_eq!(data.row_count, want.len(), "row count of {question:?} (SQL: {:?})", answer.sql);
+    assert_eq!(
+        rounded(&data.rows),
+        rounded(&want[..want.len().min(1000)]),
+        "rows of {question:?} differ from the hand-written query (planner SQL: {:?})",
+        answer.sql
+    );
+    answer
+}
+
+#[test]
+fn seed_monthly_revenue_last_year_with_forecast() {
+    let answer = check(
+        "Show monthly revenue for last year and forecast next 3 months",
+        Some("forecast"),
+        "SELECT substr(order_date, 1, 7) || '-01', sum(amount) FROM orders
+         WHERE status = 'completed' AND order_date LIKE '2025-%' GROUP BY 1 ORDER BY 1",
+    );
+    let result = serde_json::to_value(&answer.analysis_result).unwrap();
+    assert_eq!(result["forecast"].as_array().map(Vec::len), Some(3), "three monthly forecast values");
+    assert_eq!(result["forecast_dates"][0], "2026-01-01", "the forecast starts after the data");
+    assert_eq!(result["frequency"], "month");
+    let reading = answer.interpretation.unwrap_or_default();
+    assert!(reading.contains("2025") && reading.contains("2025-12-31"), "the reading names the anchor: {reading}");
+    assert!(answer.visualization.is_some(), "a forecast comes with a chart");
+}
+
+#[test]
+fn seed_forecast_next_month_is_thirty_days_of_daily_data() {
+    let answer = check(
+        "Forecast revenue for next month",
+        Some("forecast"),
+        "SELECT order_date, sum(amount) FROM orders WHERE status = 'completed' GROUP BY 1 ORDER BY 1",
+    );
+    let result = serde_json::to_value(&answer.analysis_result).unwrap();
+    assert_eq!(result["forecast"].as_array().map(Vec::len), Some(30), "next month on daily data is 30 days");
+    assert_eq!(result["frequency"], "day");
+}
+
+#[test]
+fn seed_churn_correlation_finds_the_planted_drivers() {
+    for question in ["What factors correlate with customer churn?", "What correlates with churn?"] {
+        let answer = check(
+            question,
+            Some("correlation"),
+            "SELECT churned, age, monthly_spend, support_tickets, satisfaction FROM customers",
+        );
+        let result = serde_json::to_value(&answer.analysis_result).unwrap();
+        let top: Vec<&str> = result["top_factors"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        assert_eq!(
+            top[..2].iter().copied().collect::<std::collections::BTreeSet<_>>(),
+            ["satisfaction", "support_tickets"].into_iter().collect(),
+            "sample-data plants support_tickets and satisfaction as the strongest churn drivers"
+        );
+        assert!(result["correlations"]["support_tickets"].as_f64().unwrap() > 0.3);
+        assert!(result["correlations"]["satisfaction"].as_f64().unwrap() < -0.3);
+    }
+}
+
+#[test]
+fn seed_daily_transaction_anomalies_are_the_planted_days() {
+    let answer = check(
+        "Find anomalies in daily transaction amounts",
+        Some("anomaly"),
+        "SELECT transaction_date, sum(amount) FROM transactions GROUP BY 1 ORDER BY 1",
+    );
+    let result = serde_json::to_value(&answer.analysis_result).unwrap();
+    let labels: Vec<&str> = result["anomaly_labels"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert_eq!(labels, ["2024-03-15", "2025-07-04", "2025-11-28"], "sample-data/README.md plants exactly these days");
+}
+
+#[test]
+fn seed_summary_of_revenue_by_region() {
+    let answer = check(
+        "Statistical summary of revenue by region",
+        Some("summary"),
+        "SELECT c.region, sum(o.amount) AS r FROM orders o, customers c
+         WHERE o.customer_id = c.id AND o.status = 'completed' GROUP BY c.region ORDER BY r DESC",
+    );
+    let result = serde_json::to_value(&answer.analysis_result).unwrap();
+    assert_eq!(result["summary_stats"]["count"], 4, "four regions");
+}
+
+#[test]
+fn everyday_questions() {
+    check(
+        "Total revenue by region",
+        None,
+        "SELECT c.region, sum(o.amount) AS r FROM orders o JOIN customers c ON c.id = o.customer_id
+         WHERE o.status = 'completed' GROUP BY 1 ORDER BY r DESC",
+    );
+    check("how many customers by plan", None, "SELECT plan, count(*) AS n FROM customers GROUP BY 1 ORDER BY n DESC");
+    check(
+        "average monthly spend by plan",
+        None,
+        "SELECT plan, avg(monthly_spend) AS a FROM customers GROUP BY 1 ORDER BY a DESC",
+    );
+    check("Distribution of customer ages", Some("summary"), "SELECT signup_date, age FROM customers ORDER BY signup_date, id")
+        .data
+        .map(|d| assert_eq!(d.rows.len(), 1000, "rows shown are capped at max_rows"));
+    check(
+        "Is revenue growing?",
+        Some("trend"),
+        "SELECT substr(order_date, 1, 7) || '-01', sum(amount) FROM orders WHERE status = 'completed' GROUP BY 1 ORDER BY 1",
+    );
+    check(
+        "Predict user signups next quarter",
+        Some("forecast"),
+        "SELECT signup_date, count(*) FROM customers GROUP BY 1 ORDER BY 1",
+    );
+    check(
+        "Summary statistics for all products",
+        Some("summary"),
+        "SELECT price, quality_score FROM products",
+    );
+    check(
+        "revenue in 2024 by month",
+        None,
+        "SELECT substr(order_date, 1, 7) || '-01', sum(amount) FROM orders
+         WHERE status = 'completed' AND order_date BETWEEN '2024-01-01' AND '2024-12-31' GROUP BY 1 ORDER BY 1",
+    );
+    check(
+        "daily revenue in the last 30 days",
+        None,
+        "SELECT order_date, sum(amount) FROM orders
+         WHERE status = 'completed' AND order_date > date('2025-12-31', '-30 days') GROUP BY 1 ORDER BY 1",
+    );
+}
+
+#[test]
+fn stages_are_reported_in_order() {
+    let sink = Arc::new(RecordingSink::default());
+    let request = AskRequest {
+        question: "Forecast revenue for next month".to_string(),
+        database: sample_db().display().to_string(),
+        glossary: None,
+        llm: None,
+        max_rows: 10,
+    };
+    let answer = runtime().block_on(Engine::default().ask(request, sink.clone(), CancelToken::new())).unwrap();
+    let names: Vec<&str> = answer.stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, sightline_engine::pipeline::STAGES, "every stage, in order");
+    assert!(answer.stages.iter().all(|s| s.status == StageStatus::Ok), "{:?}", answer.stages);
+    let finished = sink.events().iter().filter(|e| matches!(e, StageEvent::Finished { .. })).count();
+    assert_eq!(finished, 7, "the sink hears every stage finish");
+    let data = answer.data.unwrap();
+    assert_eq!((data.rows.len(), data.truncated), (10, true), "rows are capped, the count is not");
+    assert_eq!(data.row_count, 1096, "three years of days");
+}
+
+#[test]
+fn a_question_not_understood_says_what_was_understood() {
+    let answer = ask("asdf qwerty");
+    let error = answer.error.expect("an error");
+    assert_eq!(error.kind, ErrorKind::NotUnderstood);
+    assert_eq!(error.stage.as_deref(), Some("plan"));
+    assert!(error.message.contains("Try"), "the message suggests a rephrasing: {}", error.message);
+    assert_eq!(answer.stages.last().map(|s| s.status), Some(StageStatus::Failed));
+}
+
+#[test]
+fn a_cancelled_question_stops_with_cancelled() {
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let request = AskRequest {
+        question: "Total revenue by region".to_string(),
+        database: sample_db().display().to_string(),
+        glossary: None,
+        llm: None,
+        max_rows: 10,
+    };
+    let answer = runtime().block_on(Engine::default().ask(request, Arc::new(RecordingSink::default()), cancel)).unwrap();
+    assert_eq!(answer.error_kind(), Some(ErrorKind::Cancelled));
+}
+
+fn analyze(analysis: &str, sql: &str, target: Option<&str>) -> Answer {
+    let request = AnalyzeRequest {
+        analysis: analysis.parse().unwrap(),
+        database: sample_db().display().to_string(),
+        sql: sql.to_string(),
+        target: target.map(str::to_string),
+        date_column: None,
+        horizon: Some(6),
+        method: None,
+        threshold: None,
+        glossary: None,
+        max_rows: 100,
+    };
+    runtime().block_on(Engine::default().analyze(request, Arc::new(RecordingSink::default()), CancelToken::new())).unwrap()
+}
+
+#[test]
+fn direct_analysis_infers_its_columns() {
+    let answer = analyze(
+        "forecast",
+        "SELECT substr(order_date, 1, 7) || '-01' AS month, sum(amount) AS total FROM orders GROUP BY 1",
+        None,
+    );
+    assert!(answer.error.is_none(), "{:?}", answer.error);
+    let result = serde_json::to_value(&answer.analysis_result).unwrap();
+    assert_eq!(result["forecast"].as_array().map(Vec::len), Some(6), "the horizon given is used");
+    let reading = answer.interpretation.unwrap_or_default();
+    assert!(reading.contains("'month'") && reading.contains("'total'"), "the reading names inferred columns: {reading}");
+    assert_eq!(answer.stages[0].status, StageStatus::Skipped, "no intent stage for a direct analysis");
+}
+
+#[test]
+fn direct_analysis_errors_are_bad_input() {
+    let unknown = analyze("summary", "SELECT age FROM customers", Some("nope"));
+    assert_eq!(unknown.error_kind(), Some(ErrorKind::BadInput), "unknown target column");
+    assert!(unknown.error.unwrap().message.contains("age"), "the message lists the real columns");
+    let write = analyze("summary", "DROP TABLE customers", None);
+    assert_eq!(write.error_kind(), Some(ErrorKind::SqlRejected), "a write is rejected before it runs");
+}

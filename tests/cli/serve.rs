@@ -1,0 +1,332 @@
+//! `serve`: the HTTP API on loopback. A tiny HTTP/1.1 client over `TcpStream` keeps every header
+//! under the test's control (Origin, Content-Type, Host).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::util::{check_answer_shape, check_complete, check_error_object, root, sample_url};
+
+/// A running `sightline serve --port 0`, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start() -> Server {
+        let home =
+            std::env::temp_dir().join(format!("sightline-serve-test-{}", std::process::id()));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sightline"))
+            .args(["serve", "--port", "0"])
+            .current_dir(root())
+            .env("SIGHTLINE_HOME", &home)
+            .env_remove("SIGHTLINE_LLM_BASE_URL")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sightline serve starts");
+        let stdout = child.stdout.take().expect("serve's stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("serve prints a line");
+        let line = line.trim_end();
+        let port = line
+            .strip_prefix("listening on http://127.0.0.1:")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| {
+                panic!("serve's first line is `listening on http://127.0.0.1:PORT`, not {line:?}")
+            });
+        Server { child, port }
+    }
+
+    /// Sends one request and returns (status, headers in lower case, body).
+    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to serve");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(120)))
+            .expect("set a read timeout");
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.port,
+            body.len()
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).expect("send the head");
+        // A server may answer (413, 415) before reading everything; that is fine.
+        let _ = stream.write_all(body);
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        Response::parse(&raw)
+    }
+
+    fn post_json(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Response {
+        let mut all = vec![("Content-Type", "application/json")];
+        all.extend_from_slice(headers);
+        self.request("POST", path, &all, body.to_string().as_bytes())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Response {
+    fn parse(raw: &[u8]) -> Response {
+        let text = String::from_utf8_lossy(raw).into_owned();
+        // Skip interim 1xx responses (e.g. 100 Continue).
+        let mut rest = text.as_str();
+        loop {
+            let (head, body) = rest.split_once("\r\n\r\n").unwrap_or((rest, ""));
+            let status: u16 = head
+                .split(' ')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            if (100..200).contains(&status) {
+                rest = body;
+                continue;
+            }
+            let headers = head
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(':'))
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+                .collect();
+            return Response {
+                status,
+                headers,
+                body: body.to_string(),
+            };
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("the body must be one JSON object ({e}): {:?}", self.body))
+    }
+
+    /// Checks a JSON error body `{"error": {...}}` of kind bad_input with `status`.
+    fn expect_json_error(&self, status: u16, context: &str) {
+        assert_eq!(
+            self.status, status,
+            "{context}: status; body {:?}",
+            self.body
+        );
+        assert!(
+            self.header("content-type")
+                .is_some_and(|c| c.starts_with("application/json")),
+            "{context}: errors are JSON: {:?}",
+            self.headers
+        );
+        let body = self.json();
+        check_error_object(&body["error"], context);
+        assert_eq!(body["error"]["kind"], "bad_input", "{context}: {body}");
+    }
+}
+
+fn query(question: &str) -> Value {
+    json!({"query": question, "database": sample_url()})
+}
+
+#[test]
+fn health_and_happy_path() {
+    let server = Server::start();
+    let health = server.request("GET", "/health", &[], b"");
+    assert_eq!(health.status, 200, "GET /health answers 200: {health:?}");
+    let body = health.json();
+    assert_eq!(body["status"], "ok", "health says ok: {body}");
+    assert!(
+        body["version"].is_string(),
+        "health names the version: {body}"
+    );
+
+    let response = server.post_json(
+        "/query/analytics",
+        &query("What correlates with churn?"),
+        &[],
+    );
+    assert_eq!(
+        response.status, 200,
+        "a good question answers 200: {}",
+        response.body
+    );
+    let answer = response.json();
+    check_complete(&answer, "POST /query/analytics");
+    assert_eq!(
+        answer["analytics_type"], "correlation",
+        "same answer as the CLI"
+    );
+    assert!(
+        response.header("access-control-allow-origin").is_none(),
+        "no CORS header without an Origin"
+    );
+}
+
+#[test]
+fn failed_answers_keep_the_answer_shape() {
+    let server = Server::start();
+    let cases = [
+        (
+            json!({"query": "What correlates with churn?", "database": "sqlite:///no/such.db"}),
+            422,
+            "bad_input",
+        ),
+        (query("asdf qwerty"), 422, "not_understood"),
+    ];
+    for (body, status, kind) in cases {
+        let response = server.post_json("/query/analytics", &body, &[]);
+        assert_eq!(
+            response.status, status,
+            "{body}: status; body {}",
+            response.body
+        );
+        let answer = response.json();
+        check_answer_shape(&answer, &body.to_string());
+        assert_eq!(answer["error"]["kind"], kind, "{body}: {answer}");
+    }
+}
+
+#[test]
+fn bad_requests_get_json_errors() {
+    let server = Server::start();
+    let good = query("What correlates with churn?").to_string();
+    let cases: [(&str, Vec<(&str, &str)>, Vec<u8>, u16); 5] = [
+        (
+            "text/plain",
+            vec![("Content-Type", "text/plain")],
+            good.clone().into_bytes(),
+            415,
+        ),
+        ("no content type", vec![], good.clone().into_bytes(), 415),
+        (
+            "malformed JSON",
+            vec![("Content-Type", "application/json")],
+            b"{\"query\": ".to_vec(),
+            400,
+        ),
+        (
+            "missing query",
+            vec![("Content-Type", "application/json")],
+            b"{\"database\": \"x\"}".to_vec(),
+            400,
+        ),
+        (
+            "body over 1 MiB",
+            vec![("Content-Type", "application/json")],
+            format!(
+                "{{\"query\": \"{}\", \"database\": \"x\"}}",
+                "a".repeat(1_100_000)
+            )
+            .into_bytes(),
+            413,
+        ),
+    ];
+    for (name, headers, body, status) in cases {
+        let response = server.request("POST", "/query/analytics", &headers, &body);
+        response.expect_json_error(status, name);
+    }
+    server
+        .request("GET", "/no/such/path", &[], b"")
+        .expect_json_error(404, "unknown path");
+}
+
+#[test]
+fn foreign_origins_are_refused() {
+    let server = Server::start();
+    let body = query("What correlates with churn?");
+    for origin in [
+        "http://evil.example",
+        "https://127.0.0.1.evil.example",
+        "null",
+        "http://localhost:1",
+    ] {
+        let response = server.post_json("/query/analytics", &body, &[("Origin", origin)]);
+        response.expect_json_error(403, &format!("POST from {origin}"));
+        assert!(
+            response.header("access-control-allow-origin").is_none(),
+            "no CORS grant to {origin}: {:?}",
+            response.headers
+        );
+        let preflight = server.request(
+            "OPTIONS",
+            "/query/analytics",
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", "POST"),
+            ],
+            b"",
+        );
+        assert_eq!(preflight.status, 403, "preflight from {origin} is refused");
+        assert!(
+            preflight.header("access-control-allow-origin").is_none(),
+            "no CORS grant to {origin}"
+        );
+    }
+}
+
+#[test]
+fn allowed_origins_get_cors() {
+    let server = Server::start();
+    let own = format!("http://127.0.0.1:{}", server.port);
+    for origin in [own.as_str(), "tauri://localhost", "http://tauri.localhost"] {
+        let response = server.request("GET", "/health", &[("Origin", origin)], b"");
+        assert_eq!(response.status, 200, "{origin} may call the API");
+        assert_eq!(
+            response.header("access-control-allow-origin"),
+            Some(origin),
+            "CORS granted to {origin}"
+        );
+        let preflight = server.request(
+            "OPTIONS",
+            "/query/analytics",
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "content-type"),
+            ],
+            b"",
+        );
+        assert!(
+            preflight.status < 300,
+            "preflight from {origin} succeeds: {preflight:?}"
+        );
+    }
+}
+
+#[test]
+fn rebinding_hosts_are_refused() {
+    let server = Server::start();
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    Response::parse(&raw).expect_json_error(403, "Host: evil.example");
+}

@@ -237,15 +237,12 @@ fn error_response(status: StatusCode, kind: ErrorKind, message: &str) -> Respons
 
 /// Refuses foreign origins and hosts; answers allowed preflights; adds CORS for allowed origins.
 async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    if let (Some(hosts), Some(host)) = (&state.hosts, request.headers().get(HOST)) {
-        if !host
+    if let (Some(hosts), Some(host)) = (&state.hosts, request.headers().get(HOST))
+        && !host
             .to_str()
             .is_ok_and(|h| hosts.contains(&h.to_ascii_lowercase()))
-        {
-            return forbidden(
-                "This server only answers requests addressed to 127.0.0.1 or localhost.",
-            );
-        }
+    {
+        return forbidden("This server only answers requests addressed to 127.0.0.1 or localhost.");
     }
     let Some(origin) = request.headers().get(ORIGIN).cloned() else {
         return next.run(request).await;

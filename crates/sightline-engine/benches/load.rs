@@ -90,9 +90,15 @@ fn load(c: &mut Criterion) {
         }
     };
     // Check once that the rows are what the aim is about: 1M × 6, loaded into polars.
-    let Some(sample) = run(&conn, &rows) else { return };
+    let Some(sample) = run(&conn, &rows) else {
+        return;
+    };
     match sample.to_dataframe() {
-        Ok(df) => eprintln!("load bench: {location}: {} rows × {} columns", df.height(), df.width()),
+        Ok(df) => eprintln!(
+            "load bench: {location}: {} rows × {} columns",
+            df.height(),
+            df.width()
+        ),
         Err(e) => {
             eprintln!("load bench: to_dataframe failed: {e}");
             return;

@@ -90,6 +90,10 @@ pub struct AnswerError {
 
 impl From<EngineError> for AnswerError {
     fn from(e: EngineError) -> Self {
-        AnswerError { stage: e.stage, kind: e.kind, message: e.message }
+        AnswerError {
+            stage: e.stage,
+            kind: e.kind,
+            message: e.message,
+        }
     }
 }

@@ -78,11 +78,25 @@ impl Engine {
                 ),
             ));
         }
-        let (database, glossary) = self.open(&request.database, request.glossary.as_ref()).await?;
-        let job = pipeline::Job::Ask { question: request.question };
+        let (database, glossary) = self
+            .open(&request.database, request.glossary.as_ref())
+            .await?;
+        let job = pipeline::Job::Ask {
+            question: request.question,
+        };
         let limits = self.config.query_limits.clone();
-        blocking(move || pipeline::run(job, &database, &glossary, &limits, request.max_rows, &*sink, &cancel))
-            .await
+        blocking(move || {
+            pipeline::run(
+                job,
+                &database,
+                &glossary,
+                &limits,
+                request.max_rows,
+                &*sink,
+                &cancel,
+            )
+        })
+        .await
     }
 
     /// Runs one analysis on the result of `request.sql`.
@@ -92,7 +106,9 @@ impl Engine {
         sink: Arc<dyn StageSink>,
         cancel: CancelToken,
     ) -> Result<Answer, EngineError> {
-        let (database, glossary) = self.open(&request.database, request.glossary.as_ref()).await?;
+        let (database, glossary) = self
+            .open(&request.database, request.glossary.as_ref())
+            .await?;
         let max_rows = request.max_rows;
         let job = pipeline::Job::Analyze(pipeline::DirectAnalysis {
             analysis: request.analysis,
@@ -104,15 +120,22 @@ impl Engine {
             threshold: request.threshold,
         });
         let limits = self.config.query_limits.clone();
-        blocking(move || pipeline::run(job, &database, &glossary, &limits, max_rows, &*sink, &cancel)).await
+        blocking(move || {
+            pipeline::run(
+                job, &database, &glossary, &limits, max_rows, &*sink, &cancel,
+            )
+        })
+        .await
     }
 
     /// Tables, columns, types, keys, row counts and sample values.
     pub async fn schema(&self, database: &str) -> Result<Schema, EngineError> {
         let location = database.to_string();
         blocking(move || {
-            let db = Database::open(&location).map_err(|e| EngineError::from_stage("schema", &e))?;
-            db.schema().map_err(|e| EngineError::from_stage("schema", &e))
+            let db =
+                Database::open(&location).map_err(|e| EngineError::from_stage("schema", &e))?;
+            db.schema()
+                .map_err(|e| EngineError::from_stage("schema", &e))
         })
         .await
     }
@@ -140,7 +163,10 @@ where
     F: FnOnce() -> Result<T, EngineError> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| EngineError::new(ErrorKind::Internal, format!("A background task failed: {e}")))?
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        EngineError::new(
+            ErrorKind::Internal,
+            format!("A background task failed: {e}"),
+        )
+    })?
 }

@@ -75,7 +75,11 @@ pub struct EngineError {
 
 impl EngineError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        EngineError { kind, stage: None, message: message.into() }
+        EngineError {
+            kind,
+            stage: None,
+            message: message.into(),
+        }
     }
 
     pub fn at_stage(mut self, stage: &str) -> Self {
@@ -85,6 +89,10 @@ impl EngineError {
 
     /// Wraps any stage error, keeping its kind and message.
     pub fn from_stage<E: HasKind>(stage: &str, err: &E) -> Self {
-        EngineError { kind: err.kind(), stage: Some(stage.to_string()), message: err.to_string() }
+        EngineError {
+            kind: err.kind(),
+            stage: Some(stage.to_string()),
+            message: err.to_string(),
+        }
     }
 }

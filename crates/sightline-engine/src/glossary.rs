@@ -63,7 +63,9 @@ pub struct Glossary {
 
 #[derive(Debug, thiserror::Error)]
 pub enum GlossaryError {
-    #[error("The glossary file {path} cannot be read: {reason}. Check the path given with --glossary.")]
+    #[error(
+        "The glossary file {path} cannot be read: {reason}. Check the path given with --glossary."
+    )]
     Unreadable { path: PathBuf, reason: String },
     #[error("The glossary file {path} is not valid glossary JSON: {reason}.")]
     Invalid { path: PathBuf, reason: String },
@@ -78,12 +80,17 @@ impl HasKind for GlossaryError {
 impl Glossary {
     /// Parses glossary JSON text.
     pub fn parse(text: &str, path: &Path) -> Result<Glossary, GlossaryError> {
-        serde_json::from_str(text)
-            .map_err(|e| GlossaryError::Invalid { path: path.to_path_buf(), reason: e.to_string() })
+        serde_json::from_str(text).map_err(|e| GlossaryError::Invalid {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
     }
 
     /// Loads the given file, or else `glossary.json` beside the database, or else an empty glossary.
-    pub fn for_database(explicit: Option<&Path>, database: &Path) -> Result<Glossary, GlossaryError> {
+    pub fn for_database(
+        explicit: Option<&Path>,
+        database: &Path,
+    ) -> Result<Glossary, GlossaryError> {
         let beside = database.parent().map(|dir| dir.join("glossary.json"));
         let path = match explicit {
             Some(p) => p.to_path_buf(),
@@ -92,8 +99,10 @@ impl Glossary {
                 _ => return Ok(Glossary::default()),
             },
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| GlossaryError::Unreadable { path: path.clone(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(&path).map_err(|e| GlossaryError::Unreadable {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
         Glossary::parse(&text, &path)
     }
 
@@ -139,15 +148,25 @@ mod tests {
             "aggregation":"sum","filter":"status = 'completed'","label":"Revenue"}],
             "columns":{"orders.amount":{"label":"Order amount","unit":"USD"}}}"#;
         let g = Glossary::parse(text, Path::new("g.json")).unwrap();
-        assert_eq!(g.terms[0].phrases().collect::<Vec<_>>(), vec!["revenue", "sales"]);
+        assert_eq!(
+            g.terms[0].phrases().collect::<Vec<_>>(),
+            vec!["revenue", "sales"]
+        );
         assert_eq!(g.label_for("amount"), "Order amount");
-        assert_eq!(g.label_for("monthly_spend"), "Monthly spend", "unknown columns are humanised");
+        assert_eq!(
+            g.label_for("monthly_spend"),
+            "Monthly spend",
+            "unknown columns are humanised"
+        );
     }
 
     #[test]
     fn invalid_json_is_bad_input() {
         let err = Glossary::parse("{", Path::new("g.json")).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::BadInput);
-        assert!(err.to_string().contains("g.json"), "the message names the file: {err}");
+        assert!(
+            err.to_string().contains("g.json"),
+            "the message names the file: {err}"
+        );
     }
 }

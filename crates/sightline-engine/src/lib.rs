@@ -5,8 +5,8 @@
 //! command line; shells adapt its [`StageSink`] and [`CancelToken`].
 
 pub mod contract;
-pub mod engine;
 pub mod db;
+pub mod engine;
 pub mod error;
 pub mod export;
 pub mod glossary;

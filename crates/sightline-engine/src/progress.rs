@@ -14,8 +14,15 @@ use crate::contract::StageStatus;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum StageEvent {
-    Started { name: String },
-    Finished { name: String, status: StageStatus, ms: f64, detail: Option<String> },
+    Started {
+        name: String,
+    },
+    Finished {
+        name: String,
+        status: StageStatus,
+        ms: f64,
+        detail: Option<String>,
+    },
 }
 
 /// Where stage events go. Implementations must be cheap and must not block.
@@ -35,7 +42,13 @@ pub struct StderrSink;
 
 impl StageSink for StderrSink {
     fn emit(&self, event: StageEvent) {
-        if let StageEvent::Finished { name, status, ms, detail } = event {
+        if let StageEvent::Finished {
+            name,
+            status,
+            ms,
+            detail,
+        } = event
+        {
             let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
             eprintln!("[{name:>9}] {status:?} in {ms:.1} ms{detail}");
         }

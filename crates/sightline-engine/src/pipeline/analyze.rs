@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use sightline_analytics::{
-    AnalysisError, AnalysisResult, AnalysisType, AnomalyMethod, AnomalyOptions, CorrelationOptions, ForecastMethod,
-    ForecastOptions, Frequency, SummaryOptions, TrendOptions,
+    AnalysisError, AnalysisResult, AnalysisType, AnomalyMethod, AnomalyOptions, CorrelationOptions,
+    ForecastMethod, ForecastOptions, Frequency, SummaryOptions, TrendOptions,
 };
 
 use crate::db::{ColumnValues, QueryResult};
@@ -65,13 +65,24 @@ pub fn planned(spec: &AnalysisSpec, result: &QueryResult) -> Result<Outcome, Eng
 }
 
 /// Runs `sightline analyze`: options from the user, the rest inferred from the result.
-pub fn direct(options: &DirectAnalysis, result: &QueryResult, glossary: &Glossary) -> Result<Outcome, EngineError> {
+pub fn direct(
+    options: &DirectAnalysis,
+    result: &QueryResult,
+    glossary: &Glossary,
+) -> Result<Outcome, EngineError> {
     let fail = |message: String| EngineError::new(ErrorKind::BadInput, message).at_stage("analyze");
     let names = result.column_names();
     let known = |name: &String| -> Result<String, EngineError> {
-        names.iter().find(|n| n.eq_ignore_ascii_case(name)).cloned().ok_or_else(|| {
-            fail(format!("Column '{name}' is not in the result; its columns are: {}.", names.join(", ")))
-        })
+        names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(name))
+            .cloned()
+            .ok_or_else(|| {
+                fail(format!(
+                    "Column '{name}' is not in the result; its columns are: {}.",
+                    names.join(", ")
+                ))
+            })
     };
     let mut notes = Vec::new();
     let dates = date_columns(result);
@@ -85,27 +96,36 @@ pub fn direct(options: &DirectAnalysis, result: &QueryResult, glossary: &Glossar
             inferred
         }
     };
-    let numbers: Vec<String> = numeric_columns(result).into_iter().filter(|n| Some(n) != date_column.as_ref()).collect();
-    let target = match &options.target {
-        Some(name) => known(name)?,
-        None => {
-            let named = numbers.iter().find(|n| glossary.terms.iter().any(|t| t.term.eq_ignore_ascii_case(n)));
-            let measures: Vec<&String> = numbers.iter().filter(|n| !is_id(n)).collect();
-            let chosen = named.or(match measures.as_slice() {
-                [only] => Some(*only),
-                [first, ..] if options.analysis == AnalysisType::Summary => Some(*first),
-                _ => None,
-            });
-            let chosen = chosen.cloned().ok_or_else(|| {
+    let numbers: Vec<String> = numeric_columns(result)
+        .into_iter()
+        .filter(|n| Some(n) != date_column.as_ref())
+        .collect();
+    let target =
+        match &options.target {
+            Some(name) => known(name)?,
+            None => {
+                let named = numbers.iter().find(|n| {
+                    glossary
+                        .terms
+                        .iter()
+                        .any(|t| t.term.eq_ignore_ascii_case(n))
+                });
+                let measures: Vec<&String> = numbers.iter().filter(|n| !is_id(n)).collect();
+                let chosen = named.or(match measures.as_slice() {
+                    [only] => Some(*only),
+                    [first, ..] if options.analysis == AnalysisType::Summary => Some(*first),
+                    _ => None,
+                });
+                let chosen = chosen.cloned().ok_or_else(|| {
                 fail(format!(
                     "Say which column to analyse with --target; numeric columns in the result: {}.",
                     if numbers.is_empty() { "none".to_string() } else { numbers.join(", ") }
                 ))
             })?;
-            notes.push(format!("target '{chosen}'"));
-            chosen
-        }
-    };
+                notes.push(format!("target '{chosen}'"));
+                chosen
+            }
+        };
     let needs_dates = matches!(options.analysis, AnalysisType::Forecast);
     if needs_dates && date_column.is_none() {
         return Err(fail(format!(
@@ -113,7 +133,9 @@ pub fn direct(options: &DirectAnalysis, result: &QueryResult, glossary: &Glossar
             names.join(", ")
         )));
     }
-    let label_column = date_column.clone().or_else(|| text_columns(result).into_iter().next());
+    let label_column = date_column
+        .clone()
+        .or_else(|| text_columns(result).into_iter().next());
     let horizon = match options.horizon {
         Some(0) => return Err(fail("The horizon must be at least one period.".to_string())),
         Some(h) => h,
@@ -124,12 +146,18 @@ pub fn direct(options: &DirectAnalysis, result: &QueryResult, glossary: &Glossar
     };
     let threshold = options.threshold.unwrap_or(3.0);
     if !(threshold.is_finite() && threshold > 0.0) {
-        return Err(fail(format!("The threshold must be a positive number, not {threshold}.")));
+        return Err(fail(format!(
+            "The threshold must be a positive number, not {threshold}."
+        )));
     }
     let reading = format!(
         "{} analysis of the given SQL's result{}.",
         upper(options.analysis.as_str()),
-        if notes.is_empty() { String::new() } else { format!(", using {}", notes.join(", ")) }
+        if notes.is_empty() {
+            String::new()
+        } else {
+            format!(", using {}", notes.join(", "))
+        }
     );
     let resolved = Resolved {
         kind: options.analysis,
@@ -145,9 +173,16 @@ pub fn direct(options: &DirectAnalysis, result: &QueryResult, glossary: &Glossar
     execute(resolved, result, reading, Vec::new())
 }
 
-fn execute(resolved: Resolved, result: &QueryResult, reading: String, warnings: Vec<String>) -> Result<Outcome, EngineError> {
+fn execute(
+    resolved: Resolved,
+    result: &QueryResult,
+    reading: String,
+    warnings: Vec<String>,
+) -> Result<Outcome, EngineError> {
     let stage = |e: AnalysisError| EngineError::from_stage("analyze", &e);
-    let frame = result.to_dataframe().map_err(|e| EngineError::from_stage("analyze", &e))?;
+    let frame = result
+        .to_dataframe()
+        .map_err(|e| EngineError::from_stage("analyze", &e))?;
     let method = resolved.method.as_deref().map(str::to_lowercase);
     let unknown_method = |allowed: &str| {
         EngineError::new(
@@ -164,7 +199,9 @@ fn execute(resolved: Resolved, result: &QueryResult, reading: String, warnings: 
         AnalysisType::Forecast => {
             let method = match method.as_deref() {
                 None | Some("auto") => ForecastMethod::Auto,
-                Some("moving_average" | "moving-average" | "ma") => ForecastMethod::MovingAverage { window: 7 },
+                Some("moving_average" | "moving-average" | "ma") => {
+                    ForecastMethod::MovingAverage { window: 7 }
+                }
                 Some("linear" | "linear_trend") => ForecastMethod::Linear,
                 Some(_) => return Err(unknown_method("auto, moving_average, linear")),
             };
@@ -175,14 +212,21 @@ fn execute(resolved: Resolved, result: &QueryResult, reading: String, warnings: 
                 method,
                 frequency: resolved.frequency,
             };
-            AnalysisResult::Forecast(sightline_analytics::forecast(&frame, &options).map_err(stage)?)
+            AnalysisResult::Forecast(
+                sightline_analytics::forecast(&frame, &options).map_err(stage)?,
+            )
         }
         AnalysisType::Correlation => {
             if !matches!(method.as_deref(), None | Some("pearson")) {
                 return Err(unknown_method("pearson"));
             }
-            let options = CorrelationOptions { target: resolved.target.clone(), columns: resolved.columns.clone() };
-            AnalysisResult::Correlation(sightline_analytics::correlation(&frame, &options).map_err(stage)?)
+            let options = CorrelationOptions {
+                target: resolved.target.clone(),
+                columns: resolved.columns.clone(),
+            };
+            AnalysisResult::Correlation(
+                sightline_analytics::correlation(&frame, &options).map_err(stage)?,
+            )
         }
         AnalysisType::Anomaly => {
             let method = match method.as_deref() {
@@ -198,18 +242,29 @@ fn execute(resolved: Resolved, result: &QueryResult, reading: String, warnings: 
             AnalysisResult::Anomaly(sightline_analytics::anomaly(&frame, &options).map_err(stage)?)
         }
         AnalysisType::Summary => {
-            let options = SummaryOptions { target: Some(resolved.target.clone()) };
+            let options = SummaryOptions {
+                target: Some(resolved.target.clone()),
+            };
             AnalysisResult::Summary(sightline_analytics::summary(&frame, &options).map_err(stage)?)
         }
         AnalysisType::Trend => {
             if !matches!(method.as_deref(), None | Some("ols" | "linear")) {
                 return Err(unknown_method("ols"));
             }
-            let options = TrendOptions { date_column: resolved.date_column.clone(), target: resolved.target.clone() };
+            let options = TrendOptions {
+                date_column: resolved.date_column.clone(),
+                target: resolved.target.clone(),
+            };
             AnalysisResult::Trend(sightline_analytics::trend(&frame, &options).map_err(stage)?)
         }
     };
-    Ok(Outcome { result: analysis, target: resolved.target, label_column: resolved.label_column, reading, warnings })
+    Ok(Outcome {
+        result: analysis,
+        target: resolved.target,
+        label_column: resolved.label_column,
+        reading,
+        warnings,
+    })
 }
 
 /// Columns whose values are dates (text that parses as dates, or a date-like name).
@@ -220,7 +275,10 @@ fn date_columns(result: &QueryResult) -> Vec<String> {
         .filter(|c| match &c.values {
             ColumnValues::Text(values) => {
                 let present: Vec<&String> = values.iter().flatten().take(50).collect();
-                !present.is_empty() && present.iter().all(|v| sightline_analytics::parse_date(v).is_some())
+                !present.is_empty()
+                    && present
+                        .iter()
+                        .all(|v| sightline_analytics::parse_date(v).is_some())
             }
             _ => false,
         })
@@ -254,5 +312,8 @@ fn is_id(name: &str) -> bool {
 
 fn upper(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

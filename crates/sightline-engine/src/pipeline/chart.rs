@@ -13,7 +13,11 @@ use crate::pipeline::analyze::Outcome;
 const WEBGL_POINTS: usize = 5_000;
 
 /// The figure for a result and its analysis, or `None` when there is nothing to draw.
-pub fn figure(result: &QueryResult, analysis: Option<&Outcome>, glossary: &Glossary) -> Option<Value> {
+pub fn figure(
+    result: &QueryResult,
+    analysis: Option<&Outcome>,
+    glossary: &Glossary,
+) -> Option<Value> {
     match analysis {
         Some(outcome) => analysis_figure(result, outcome, glossary),
         None => data_figure(result, glossary),
@@ -21,7 +25,11 @@ pub fn figure(result: &QueryResult, analysis: Option<&Outcome>, glossary: &Gloss
 }
 
 fn scatter_type(points: usize) -> &'static str {
-    if points > WEBGL_POINTS { "scattergl" } else { "scatter" }
+    if points > WEBGL_POINTS {
+        "scattergl"
+    } else {
+        "scatter"
+    }
 }
 
 fn layout(title: &str, x: &str, y: &str) -> Value {
@@ -66,9 +74,18 @@ fn analysis_figure(result: &QueryResult, outcome: &Outcome, glossary: &Glossary)
             }))
         }
         AnalysisResult::Correlation(c) => {
-            let labels: Vec<String> = c.matrix.columns.iter().map(|n| glossary.label_for(n)).collect();
-            let z: Vec<Vec<Option<f64>>> =
-                c.matrix.values.iter().map(|row| row.iter().copied().map(finite).collect()).collect();
+            let labels: Vec<String> = c
+                .matrix
+                .columns
+                .iter()
+                .map(|n| glossary.label_for(n))
+                .collect();
+            let z: Vec<Vec<Option<f64>>> = c
+                .matrix
+                .values
+                .iter()
+                .map(|row| row.iter().copied().map(finite).collect())
+                .collect();
             let mut layout = layout(&format!("What moves with {target_label}"), "", "");
             layout["xaxis"]["tickangle"] = json!(-30);
             Some(json!({
@@ -85,7 +102,8 @@ fn analysis_figure(result: &QueryResult, outcome: &Outcome, glossary: &Glossary)
                 .and_then(|l| texts(result, l))
                 .unwrap_or_else(|| (0..values.len()).map(|i| i.to_string()).collect());
             let kind = scatter_type(values.len());
-            let marked_x: Vec<&String> = a.anomalies.iter().filter_map(|&i| labels.get(i)).collect();
+            let marked_x: Vec<&String> =
+                a.anomalies.iter().filter_map(|&i| labels.get(i)).collect();
             Some(json!({
                 "data": [
                     {"type": kind, "mode": if values.len() > 200 { "lines" } else { "lines+markers" }, "name": target_label, "x": labels, "y": values},
@@ -125,7 +143,10 @@ fn data_figure(result: &QueryResult, glossary: &Glossary) -> Option<Value> {
     let measure = *numeric.last()?;
     let label = glossary.label_for(measure);
     let values = numbers(result, measure)?;
-    let category = result.columns.iter().find(|c| matches!(c.values, ColumnValues::Text(_)));
+    let category = result
+        .columns
+        .iter()
+        .find(|c| matches!(c.values, ColumnValues::Text(_)));
     let Some(category) = category else {
         if values.len() == 1 {
             return Some(json!({
@@ -140,13 +161,18 @@ fn data_figure(result: &QueryResult, glossary: &Glossary) -> Option<Value> {
     };
     let x = texts(result, &category.name)?;
     let x_label = glossary.label_for(&category.name);
-    let over_time = x.iter().take(20).all(|v| sightline_analytics::parse_date(v).is_some());
+    let over_time = x
+        .iter()
+        .take(20)
+        .all(|v| sightline_analytics::parse_date(v).is_some());
     let trace = if over_time {
         json!({"type": scatter_type(values.len()), "mode": if values.len() > 200 { "lines" } else { "lines+markers" }, "name": label, "x": x, "y": values})
     } else {
         json!({"type": "bar", "name": label, "x": x, "y": values})
     };
-    Some(json!({"data": [trace], "layout": layout(&format!("{label} by {x_label}"), &x_label, &label)}))
+    Some(
+        json!({"data": [trace], "layout": layout(&format!("{label} by {x_label}"), &x_label, &label)}),
+    )
 }
 
 fn finite(v: f64) -> Option<f64> {
@@ -159,7 +185,10 @@ fn numbers(result: &QueryResult, name: &str) -> Option<Vec<Option<f64>>> {
     Some(match &column.values {
         ColumnValues::Int(v) => v.iter().map(|x| x.map(|x| x as f64)).collect(),
         ColumnValues::Real(v) => v.iter().map(|x| x.and_then(finite)).collect(),
-        ColumnValues::Text(v) => v.iter().map(|x| x.as_deref().and_then(|s| s.trim().parse().ok())).collect(),
+        ColumnValues::Text(v) => v
+            .iter()
+            .map(|x| x.as_deref().and_then(|s| s.trim().parse().ok()))
+            .collect(),
     })
 }
 
@@ -167,8 +196,14 @@ fn numbers(result: &QueryResult, name: &str) -> Option<Vec<Option<f64>>> {
 fn texts(result: &QueryResult, name: &str) -> Option<Vec<String>> {
     let column = result.column(name)?;
     Some(match &column.values {
-        ColumnValues::Int(v) => v.iter().map(|x| x.map(|x| x.to_string()).unwrap_or_default()).collect(),
-        ColumnValues::Real(v) => v.iter().map(|x| x.map(|x| x.to_string()).unwrap_or_default()).collect(),
+        ColumnValues::Int(v) => v
+            .iter()
+            .map(|x| x.map(|x| x.to_string()).unwrap_or_default())
+            .collect(),
+        ColumnValues::Real(v) => v
+            .iter()
+            .map(|x| x.map(|x| x.to_string()).unwrap_or_default())
+            .collect(),
         ColumnValues::Text(v) => v.iter().map(|x| x.clone().unwrap_or_default()).collect(),
     })
 }

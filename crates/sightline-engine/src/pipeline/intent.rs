@@ -56,11 +56,81 @@ impl Horizon {
 
 /// Keyword families in priority order: a question that forecasts a trend is a forecast.
 const FAMILIES: &[(AnalysisType, &[&str])] = &[
-    (AnalysisType::Forecast, &["forecast", "predict", "prediction", "projection", "project", "projected", "extrapolate"]),
-    (AnalysisType::Anomaly, &["anomaly", "anomalies", "anomalous", "outlier", "outliers", "unusual", "spike", "spikes", "abnormal", "irregular"]),
-    (AnalysisType::Correlation, &["correlate", "correlates", "correlated", "correlation", "correlations", "relationship", "relationships", "related", "impact", "affect", "affects", "drives", "drive", "factors", "relate"]),
-    (AnalysisType::Trend, &["trend", "trends", "trending", "growing", "declining", "increasing", "decreasing", "growth", "shrinking"]),
-    (AnalysisType::Summary, &["summary", "summarize", "summarise", "statistics", "statistical", "stats", "distribution", "describe", "spread"]),
+    (
+        AnalysisType::Forecast,
+        &[
+            "forecast",
+            "predict",
+            "prediction",
+            "projection",
+            "project",
+            "projected",
+            "extrapolate",
+        ],
+    ),
+    (
+        AnalysisType::Anomaly,
+        &[
+            "anomaly",
+            "anomalies",
+            "anomalous",
+            "outlier",
+            "outliers",
+            "unusual",
+            "spike",
+            "spikes",
+            "abnormal",
+            "irregular",
+        ],
+    ),
+    (
+        AnalysisType::Correlation,
+        &[
+            "correlate",
+            "correlates",
+            "correlated",
+            "correlation",
+            "correlations",
+            "relationship",
+            "relationships",
+            "related",
+            "impact",
+            "affect",
+            "affects",
+            "drives",
+            "drive",
+            "factors",
+            "relate",
+        ],
+    ),
+    (
+        AnalysisType::Trend,
+        &[
+            "trend",
+            "trends",
+            "trending",
+            "growing",
+            "declining",
+            "increasing",
+            "decreasing",
+            "growth",
+            "shrinking",
+        ],
+    ),
+    (
+        AnalysisType::Summary,
+        &[
+            "summary",
+            "summarize",
+            "summarise",
+            "statistics",
+            "statistical",
+            "stats",
+            "distribution",
+            "describe",
+            "spread",
+        ],
+    ),
 ];
 
 /// Reads a question.
@@ -68,11 +138,20 @@ pub fn detect(question: &str) -> Intent {
     let text: String = question
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '.' || c == '-' || c == '_' || c == '\'' { c } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '.' || c == '-' || c == '_' || c == '\'' {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     let words: Vec<String> = text
         .split_whitespace()
-        .map(|w| w.trim_matches(|c| c == '.' || c == '\'' || c == '-').to_string())
+        .map(|w| {
+            w.trim_matches(|c| c == '.' || c == '\'' || c == '-')
+                .to_string()
+        })
         .filter(|w| !w.is_empty())
         .collect();
     let analysis = FAMILIES
@@ -82,7 +161,13 @@ pub fn detect(question: &str) -> Intent {
     let horizon = find_horizon(&words);
     let threshold = find_threshold(&words);
     let text = words.join(" ");
-    Intent { text, words, analysis, horizon, threshold }
+    Intent {
+        text,
+        words,
+        analysis,
+        horizon,
+        threshold,
+    }
 }
 
 /// A unit word, singular or plural, as a frequency.
@@ -100,9 +185,12 @@ pub fn unit_of(word: &str) -> Option<Frequency> {
 /// Reads "one", "two", ... "twelve" and digits.
 pub fn number_word(word: &str) -> Option<u32> {
     const WORDS: [&str; 13] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
     ];
-    word.parse().ok().or_else(|| WORDS.iter().position(|w| *w == word).map(|i| i as u32))
+    word.parse()
+        .ok()
+        .or_else(|| WORDS.iter().position(|w| *w == word).map(|i| i as u32))
 }
 
 /// "next month", "next 3 months", "next quarter", "coming two weeks", "for 6 months ahead".
@@ -137,7 +225,11 @@ fn find_threshold(words: &[String]) -> Option<f64> {
     words.windows(2).find_map(|w| {
         let value: f64 = w[0].parse().ok()?;
         let unit = w[1].as_str();
-        (matches!(unit, "standard" | "std" | "sigma" | "sd" | "stdev" | "stddev") && value > 0.0).then_some(value)
+        (matches!(
+            unit,
+            "standard" | "std" | "sigma" | "sd" | "stdev" | "stddev"
+        ) && value > 0.0)
+            .then_some(value)
     })
 }
 
@@ -158,38 +250,106 @@ mod tests {
     #[test]
     fn seed_keyword_families() {
         use AnalysisType::*;
-        check("Show monthly revenue for last year and forecast next 3 months", Some(Forecast), Some((3, Frequency::Month)));
-        check("Forecast revenue for next month", Some(Forecast), Some((1, Frequency::Month)));
-        check("Predict user signups next quarter", Some(Forecast), Some((1, Frequency::Quarter)));
-        check("Project sales for next year", Some(Forecast), Some((1, Frequency::Year)));
-        check("What factors correlate with churn rate?", Some(Correlation), None);
-        check("Show relationship between price and sales", Some(Correlation), None);
-        check("Impact of marketing spend on revenue", Some(Correlation), None);
+        check(
+            "Show monthly revenue for last year and forecast next 3 months",
+            Some(Forecast),
+            Some((3, Frequency::Month)),
+        );
+        check(
+            "Forecast revenue for next month",
+            Some(Forecast),
+            Some((1, Frequency::Month)),
+        );
+        check(
+            "Predict user signups next quarter",
+            Some(Forecast),
+            Some((1, Frequency::Quarter)),
+        );
+        check(
+            "Project sales for next year",
+            Some(Forecast),
+            Some((1, Frequency::Year)),
+        );
+        check(
+            "What factors correlate with churn rate?",
+            Some(Correlation),
+            None,
+        );
+        check(
+            "Show relationship between price and sales",
+            Some(Correlation),
+            None,
+        );
+        check(
+            "Impact of marketing spend on revenue",
+            Some(Correlation),
+            None,
+        );
         check("Find anomalies in daily revenue", Some(Anomaly), None);
-        check("Detect unusual spikes in user activity", Some(Anomaly), None);
-        check("Identify outliers in transaction amounts", Some(Anomaly), None);
-        check("Statistical summary of revenue by region", Some(Summary), None);
+        check(
+            "Detect unusual spikes in user activity",
+            Some(Anomaly),
+            None,
+        );
+        check(
+            "Identify outliers in transaction amounts",
+            Some(Anomaly),
+            None,
+        );
+        check(
+            "Statistical summary of revenue by region",
+            Some(Summary),
+            None,
+        );
         check("Distribution of customer ages", Some(Summary), None);
         check("Is revenue growing?", Some(Trend), None);
         check("Total revenue by region", None, None);
-        check("Forecast orders for the next two weeks", Some(Forecast), Some((2, Frequency::Week)));
+        check(
+            "Forecast orders for the next two weeks",
+            Some(Forecast),
+            Some((2, Frequency::Week)),
+        );
     }
 
     #[test]
     fn horizon_in_periods_of_the_data() {
-        let month = Horizon { count: 1, unit: Frequency::Month };
-        assert_eq!(month.periods(Frequency::Day), 30, "next month on daily data is 30 days");
-        assert_eq!(month.periods(Frequency::Month), 1, "next month on monthly data is one period");
-        let quarter = Horizon { count: 1, unit: Frequency::Quarter };
+        let month = Horizon {
+            count: 1,
+            unit: Frequency::Month,
+        };
+        assert_eq!(
+            month.periods(Frequency::Day),
+            30,
+            "next month on daily data is 30 days"
+        );
+        assert_eq!(
+            month.periods(Frequency::Month),
+            1,
+            "next month on monthly data is one period"
+        );
+        let quarter = Horizon {
+            count: 1,
+            unit: Frequency::Quarter,
+        };
         assert_eq!(quarter.periods(Frequency::Day), 90);
         assert_eq!(quarter.periods(Frequency::Month), 3);
-        let weeks = Horizon { count: 2, unit: Frequency::Week };
-        assert_eq!(weeks.periods(Frequency::Month), 1, "never less than one period");
+        let weeks = Horizon {
+            count: 2,
+            unit: Frequency::Week,
+        };
+        assert_eq!(
+            weeks.periods(Frequency::Month),
+            1,
+            "never less than one period"
+        );
     }
 
     #[test]
     fn threshold_from_the_question() {
-        assert_eq!(detect("find outliers beyond 2.5 standard deviations").threshold, Some(2.5));
+        assert_eq!(
+            detect("find outliers beyond 2.5 standard deviations").threshold,
+            Some(2.5)
+        );
         assert_eq!(detect("find outliers").threshold, None);
     }
 }

@@ -21,7 +21,15 @@ use crate::progress::{CancelToken, StageEvent, StageSink};
 use plan::{AnalysisSpec, DataProbe};
 
 /// The stage names, in order, as they appear in `stages`.
-pub const STAGES: [&str; 7] = ["intent", "plan", "validate", "execute", "analyze", "chart", "interpret"];
+pub const STAGES: [&str; 7] = [
+    "intent",
+    "plan",
+    "validate",
+    "execute",
+    "analyze",
+    "chart",
+    "interpret",
+];
 
 /// What the pipeline is asked to do.
 #[derive(Debug, Clone)]
@@ -58,8 +66,14 @@ pub fn run(
         Job::Ask { question } => Some(question.clone()),
         Job::Analyze(_) => None,
     };
-    let mut run = Run { sink, cancel, answer: Answer::new(question, database.url()) };
-    let connection = database.connect().map_err(|e| EngineError::from_stage("plan", &e))?;
+    let mut run = Run {
+        sink,
+        cancel,
+        answer: Answer::new(question, database.url()),
+    };
+    let connection = database
+        .connect()
+        .map_err(|e| EngineError::from_stage("plan", &e))?;
 
     // intent + plan: what to compute.
     let (sql, spec, reading) = match job {
@@ -67,9 +81,15 @@ pub fn run(
             let Some(intent) = run.stage("intent", |_| Ok(intent::detect(&question))) else {
                 return Ok(run.answer);
             };
-            let probe = Probe { connection: &connection, limits, cancel };
+            let probe = Probe {
+                connection: &connection,
+                limits,
+                cancel,
+            };
             let planned = run.stage("plan", |answer| {
-                let schema = database.schema().map_err(|e| EngineError::from_stage("plan", &e))?;
+                let schema = database
+                    .schema()
+                    .map_err(|e| EngineError::from_stage("plan", &e))?;
                 let catalog = plan::catalog::Catalog::new(&schema, glossary);
                 let planned = plan::plan(&intent, &catalog, glossary, &probe)
                     .map_err(|e| EngineError::from_stage("plan", &e))?;
@@ -78,8 +98,14 @@ pub fn run(
                 answer.warnings.extend(planned.warnings.iter().cloned());
                 Ok(planned)
             });
-            let Some(planned) = planned else { return Ok(run.answer) };
-            (planned.sql, planned.analysis.map(Target::Planned), Some(planned.reading))
+            let Some(planned) = planned else {
+                return Ok(run.answer);
+            };
+            (
+                planned.sql,
+                planned.analysis.map(Target::Planned),
+                Some(planned.reading),
+            )
         }
         Job::Analyze(direct) => {
             run.skip("intent");
@@ -92,13 +118,17 @@ pub fn run(
     };
 
     // validate + execute: the data.
-    let Some(validated) =
-        run.stage("validate", |_| connection.validate(&sql).map_err(|e| EngineError::from_stage("validate", &e)))
-    else {
+    let Some(validated) = run.stage("validate", |_| {
+        connection
+            .validate(&sql)
+            .map_err(|e| EngineError::from_stage("validate", &e))
+    }) else {
         return Ok(run.answer);
     };
     let Some(result) = run.stage("execute", |answer| {
-        let result = connection.execute(&validated, limits, cancel).map_err(|e| EngineError::from_stage("execute", &e))?;
+        let result = connection
+            .execute(&validated, limits, cancel)
+            .map_err(|e| EngineError::from_stage("execute", &e))?;
         answer.data = Some(table(&result, max_rows));
         Ok(result)
     }) else {
@@ -122,10 +152,16 @@ pub fn run(
             Some(None)
         }
     };
-    let Some(analysis) = analysis else { return Ok(run.answer) };
+    let Some(analysis) = analysis else {
+        return Ok(run.answer);
+    };
 
-    let figure = run.stage("chart", |_| Ok(chart::figure(&result, analysis.as_ref(), glossary)));
-    let Some(figure) = figure else { return Ok(run.answer) };
+    let figure = run.stage("chart", |_| {
+        Ok(chart::figure(&result, analysis.as_ref(), glossary))
+    });
+    let Some(figure) = figure else {
+        return Ok(run.answer);
+    };
     run.answer.visualization = figure;
 
     run.stage("interpret", |answer| {
@@ -171,11 +207,20 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Runs one stage: reports it, times it, and records a failure (or a cancel) in the answer.
-    fn stage<T>(&mut self, name: &str, work: impl FnOnce(&mut Answer) -> Result<T, EngineError>) -> Option<T> {
-        self.sink.emit(StageEvent::Started { name: name.to_string() });
+    fn stage<T>(
+        &mut self,
+        name: &str,
+        work: impl FnOnce(&mut Answer) -> Result<T, EngineError>,
+    ) -> Option<T> {
+        self.sink.emit(StageEvent::Started {
+            name: name.to_string(),
+        });
         let started = Instant::now();
         let outcome = if self.cancel.is_cancelled() {
-            Err(EngineError::new(ErrorKind::Cancelled, "The question was cancelled."))
+            Err(EngineError::new(
+                ErrorKind::Cancelled,
+                "The question was cancelled.",
+            ))
         } else {
             work(&mut self.answer)
         };
@@ -193,14 +238,25 @@ impl Run<'_> {
     }
 
     fn skip(&mut self, name: &str) {
-        self.sink.emit(StageEvent::Started { name: name.to_string() });
+        self.sink.emit(StageEvent::Started {
+            name: name.to_string(),
+        });
         self.finish(name, StageStatus::Skipped, 0.0, None);
     }
 
     fn finish(&mut self, name: &str, status: StageStatus, ms: f64, detail: Option<String>) {
         let ms = (ms * 1000.0).round() / 1000.0;
-        self.answer.stages.push(StageReport { name: name.to_string(), status, ms });
-        self.sink.emit(StageEvent::Finished { name: name.to_string(), status, ms, detail });
+        self.answer.stages.push(StageReport {
+            name: name.to_string(),
+            status,
+            ms,
+        });
+        self.sink.emit(StageEvent::Finished {
+            name: name.to_string(),
+            status,
+            ms,
+            detail,
+        });
     }
 }
 
@@ -216,11 +272,16 @@ impl DataProbe for Probe<'_> {
     fn latest_date(&self, table: &str, date_sql: &str) -> Option<NaiveDate> {
         let sql = format!("SELECT max({date_sql}) FROM {}", plan::sql::ident(table));
         let validated = self.connection.validate(&sql).ok()?;
-        let result = self.connection.execute(&validated, self.limits, self.cancel).ok()?;
+        let result = self
+            .connection
+            .execute(&validated, self.limits, self.cancel)
+            .ok()?;
         let value = result.rows_json(1).into_iter().next()?.into_iter().next()?;
         match value {
             serde_json::Value::String(text) => sightline_analytics::parse_date(&text),
-            serde_json::Value::Number(n) => n.as_i64().and_then(|v| sightline_analytics::parse_date(&v.to_string())),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .and_then(|v| sightline_analytics::parse_date(&v.to_string())),
             _ => None,
         }
     }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 use sightline_engine::{
-    Answer, AnalyzeRequest, AskRequest, CancelToken, Engine, ErrorKind, RecordingSink, StageEvent, StageStatus,
+    AnalyzeRequest, Answer, AskRequest, CancelToken, Engine, ErrorKind, RecordingSink, StageEvent,
+    StageStatus,
 };
 
 fn sample_db() -> PathBuf {
@@ -16,7 +17,11 @@ fn sample_db() -> PathBuf {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn ask(question: &str) -> Answer {
@@ -28,7 +33,11 @@ fn ask(question: &str) -> Answer {
         max_rows: 1000,
     };
     runtime()
-        .block_on(Engine::default().ask(request, Arc::new(RecordingSink::default()), CancelToken::new()))
+        .block_on(Engine::default().ask(
+            request,
+            Arc::new(RecordingSink::default()),
+            CancelToken::new(),
+        ))
         .unwrap_or_else(|e| panic!("{question:?} could not start: {e}"))
 }
 
@@ -45,7 +54,9 @@ fn expected(sql: &str) -> Vec<Vec<Value>> {
                         rusqlite::types::ValueRef::Null => Value::Null,
                         rusqlite::types::ValueRef::Integer(v) => Value::from(v),
                         rusqlite::types::ValueRef::Real(v) => Value::from(v),
-                        rusqlite::types::ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).to_string()),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            Value::from(String::from_utf8_lossy(t).to_string())
+                        }
                         rusqlite::types::ValueRef::Blob(_) => Value::Null,
                     })
                 })
@@ -71,12 +82,28 @@ fn rounded(rows: &[Vec<Value>]) -> Vec<Vec<String>> {
 /// Asks `question` and checks its analysis type and that its data equals the rows of `truth`.
 fn check(question: &str, analysis: Option<&str>, truth: &str) -> Answer {
     let answer = ask(question);
-    assert!(answer.error.is_none(), "{question:?} failed: {:?}", answer.error);
+    assert!(
+        answer.error.is_none(),
+        "{question:?} failed: {:?}",
+        answer.error
+    );
     let got_type = answer.analytics_type.map(|t| t.to_string());
-    assert_eq!(got_type.as_deref(), analysis, "analysis type of {question:?}");
-    let data = answer.data.as_ref().unwrap_or_else(|| panic!("{question:?} has no data"));
+    assert_eq!(
+        got_type.as_deref(),
+        analysis,
+        "analysis type of {question:?}"
+    );
+    let data = answer
+        .data
+        .as_ref()
+        .unwrap_or_else(|| panic!("{question:?} has no data"));
     let want = expected(truth);
-    assert_eq!(data.row_count, want.len(), "row count of {question:?} (SQL: {:?})", answer.sql);
+    assert_eq!(
+        data.row_count,
+        want.len(),
+        "row count of {question:?} (SQL: {:?})",
+        answer.sql
+    );
     assert_eq!(
         rounded(&data.rows),
         rounded(&want[..want.len().min(1000)]),
@@ -95,12 +122,25 @@ fn seed_monthly_revenue_last_year_with_forecast() {
          WHERE status = 'completed' AND order_date LIKE '2025-%' GROUP BY 1 ORDER BY 1",
     );
     let result = serde_json::to_value(&answer.analysis_result).unwrap();
-    assert_eq!(result["forecast"].as_array().map(Vec::len), Some(3), "three monthly forecast values");
-    assert_eq!(result["forecast_dates"][0], "2026-01-01", "the forecast starts after the data");
+    assert_eq!(
+        result["forecast"].as_array().map(Vec::len),
+        Some(3),
+        "three monthly forecast values"
+    );
+    assert_eq!(
+        result["forecast_dates"][0], "2026-01-01",
+        "the forecast starts after the data"
+    );
     assert_eq!(result["frequency"], "month");
     let reading = answer.interpretation.unwrap_or_default();
-    assert!(reading.contains("2025") && reading.contains("2025-12-31"), "the reading names the anchor: {reading}");
-    assert!(answer.visualization.is_some(), "a forecast comes with a chart");
+    assert!(
+        reading.contains("2025") && reading.contains("2025-12-31"),
+        "the reading names the anchor: {reading}"
+    );
+    assert!(
+        answer.visualization.is_some(),
+        "a forecast comes with a chart"
+    );
 }
 
 #[test]
@@ -111,22 +151,37 @@ fn seed_forecast_next_month_is_thirty_days_of_daily_data() {
         "SELECT order_date, sum(amount) FROM orders WHERE status = 'completed' GROUP BY 1 ORDER BY 1",
     );
     let result = serde_json::to_value(&answer.analysis_result).unwrap();
-    assert_eq!(result["forecast"].as_array().map(Vec::len), Some(30), "next month on daily data is 30 days");
+    assert_eq!(
+        result["forecast"].as_array().map(Vec::len),
+        Some(30),
+        "next month on daily data is 30 days"
+    );
     assert_eq!(result["frequency"], "day");
 }
 
 #[test]
 fn seed_churn_correlation_finds_the_planted_drivers() {
-    for question in ["What factors correlate with customer churn?", "What correlates with churn?"] {
+    for question in [
+        "What factors correlate with customer churn?",
+        "What correlates with churn?",
+    ] {
         let answer = check(
             question,
             Some("correlation"),
             "SELECT churned, age, monthly_spend, support_tickets, satisfaction FROM customers",
         );
         let result = serde_json::to_value(&answer.analysis_result).unwrap();
-        let top: Vec<&str> = result["top_factors"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let top: Vec<&str> = result["top_factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         assert_eq!(
-            top[..2].iter().copied().collect::<std::collections::BTreeSet<_>>(),
+            top[..2]
+                .iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>(),
             ["satisfaction", "support_tickets"].into_iter().collect(),
             "sample-data plants support_tickets and satisfaction as the strongest churn drivers"
         );
@@ -143,8 +198,17 @@ fn seed_daily_transaction_anomalies_are_the_planted_days() {
         "SELECT transaction_date, sum(amount) FROM transactions GROUP BY 1 ORDER BY 1",
     );
     let result = serde_json::to_value(&answer.analysis_result).unwrap();
-    let labels: Vec<&str> = result["anomaly_labels"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-    assert_eq!(labels, ["2024-03-15", "2025-07-04", "2025-11-28"], "sample-data/README.md plants exactly these days");
+    let labels: Vec<&str> = result["anomaly_labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        labels,
+        ["2024-03-15", "2025-07-04", "2025-11-28"],
+        "sample-data/README.md plants exactly these days"
+    );
 }
 
 #[test]
@@ -167,15 +231,23 @@ fn everyday_questions() {
         "SELECT c.region, sum(o.amount) AS r FROM orders o JOIN customers c ON c.id = o.customer_id
          WHERE o.status = 'completed' GROUP BY 1 ORDER BY r DESC",
     );
-    check("how many customers by plan", None, "SELECT plan, count(*) AS n FROM customers GROUP BY 1 ORDER BY n DESC");
+    check(
+        "how many customers by plan",
+        None,
+        "SELECT plan, count(*) AS n FROM customers GROUP BY 1 ORDER BY n DESC",
+    );
     check(
         "average monthly spend by plan",
         None,
         "SELECT plan, avg(monthly_spend) AS a FROM customers GROUP BY 1 ORDER BY a DESC",
     );
-    check("Distribution of customer ages", Some("summary"), "SELECT signup_date, age FROM customers ORDER BY signup_date, id")
-        .data
-        .map(|d| assert_eq!(d.rows.len(), 1000, "rows shown are capped at max_rows"));
+    let ages = check(
+        "Distribution of customer ages",
+        Some("summary"),
+        "SELECT signup_date, age FROM customers ORDER BY signup_date, id",
+    );
+    let shown = ages.data.map(|d| d.rows.len());
+    assert_eq!(shown, Some(1000), "rows shown are capped at max_rows");
     check(
         "Is revenue growing?",
         Some("trend"),
@@ -215,14 +287,32 @@ fn stages_are_reported_in_order() {
         llm: None,
         max_rows: 10,
     };
-    let answer = runtime().block_on(Engine::default().ask(request, sink.clone(), CancelToken::new())).unwrap();
+    let answer = runtime()
+        .block_on(Engine::default().ask(request, sink.clone(), CancelToken::new()))
+        .unwrap();
     let names: Vec<&str> = answer.stages.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, sightline_engine::pipeline::STAGES, "every stage, in order");
-    assert!(answer.stages.iter().all(|s| s.status == StageStatus::Ok), "{:?}", answer.stages);
-    let finished = sink.events().iter().filter(|e| matches!(e, StageEvent::Finished { .. })).count();
+    assert_eq!(
+        names,
+        sightline_engine::pipeline::STAGES,
+        "every stage, in order"
+    );
+    assert!(
+        answer.stages.iter().all(|s| s.status == StageStatus::Ok),
+        "{:?}",
+        answer.stages
+    );
+    let finished = sink
+        .events()
+        .iter()
+        .filter(|e| matches!(e, StageEvent::Finished { .. }))
+        .count();
     assert_eq!(finished, 7, "the sink hears every stage finish");
     let data = answer.data.unwrap();
-    assert_eq!((data.rows.len(), data.truncated), (10, true), "rows are capped, the count is not");
+    assert_eq!(
+        (data.rows.len(), data.truncated),
+        (10, true),
+        "rows are capped, the count is not"
+    );
     assert_eq!(data.row_count, 1096, "three years of days");
 }
 
@@ -232,8 +322,15 @@ fn a_question_not_understood_says_what_was_understood() {
     let error = answer.error.expect("an error");
     assert_eq!(error.kind, ErrorKind::NotUnderstood);
     assert_eq!(error.stage.as_deref(), Some("plan"));
-    assert!(error.message.contains("Try"), "the message suggests a rephrasing: {}", error.message);
-    assert_eq!(answer.stages.last().map(|s| s.status), Some(StageStatus::Failed));
+    assert!(
+        error.message.contains("Try"),
+        "the message suggests a rephrasing: {}",
+        error.message
+    );
+    assert_eq!(
+        answer.stages.last().map(|s| s.status),
+        Some(StageStatus::Failed)
+    );
 }
 
 #[test]
@@ -247,7 +344,9 @@ fn a_cancelled_question_stops_with_cancelled() {
         llm: None,
         max_rows: 10,
     };
-    let answer = runtime().block_on(Engine::default().ask(request, Arc::new(RecordingSink::default()), cancel)).unwrap();
+    let answer = runtime()
+        .block_on(Engine::default().ask(request, Arc::new(RecordingSink::default()), cancel))
+        .unwrap();
     assert_eq!(answer.error_kind(), Some(ErrorKind::Cancelled));
 }
 
@@ -264,7 +363,13 @@ fn analyze(analysis: &str, sql: &str, target: Option<&str>) -> Answer {
         glossary: None,
         max_rows: 100,
     };
-    runtime().block_on(Engine::default().analyze(request, Arc::new(RecordingSink::default()), CancelToken::new())).unwrap()
+    runtime()
+        .block_on(Engine::default().analyze(
+            request,
+            Arc::new(RecordingSink::default()),
+            CancelToken::new(),
+        ))
+        .unwrap()
 }
 
 #[test]
@@ -276,17 +381,39 @@ fn direct_analysis_infers_its_columns() {
     );
     assert!(answer.error.is_none(), "{:?}", answer.error);
     let result = serde_json::to_value(&answer.analysis_result).unwrap();
-    assert_eq!(result["forecast"].as_array().map(Vec::len), Some(6), "the horizon given is used");
+    assert_eq!(
+        result["forecast"].as_array().map(Vec::len),
+        Some(6),
+        "the horizon given is used"
+    );
     let reading = answer.interpretation.unwrap_or_default();
-    assert!(reading.contains("'month'") && reading.contains("'total'"), "the reading names inferred columns: {reading}");
-    assert_eq!(answer.stages[0].status, StageStatus::Skipped, "no intent stage for a direct analysis");
+    assert!(
+        reading.contains("'month'") && reading.contains("'total'"),
+        "the reading names inferred columns: {reading}"
+    );
+    assert_eq!(
+        answer.stages[0].status,
+        StageStatus::Skipped,
+        "no intent stage for a direct analysis"
+    );
 }
 
 #[test]
 fn direct_analysis_errors_are_bad_input() {
     let unknown = analyze("summary", "SELECT age FROM customers", Some("nope"));
-    assert_eq!(unknown.error_kind(), Some(ErrorKind::BadInput), "unknown target column");
-    assert!(unknown.error.unwrap().message.contains("age"), "the message lists the real columns");
+    assert_eq!(
+        unknown.error_kind(),
+        Some(ErrorKind::BadInput),
+        "unknown target column"
+    );
+    assert!(
+        unknown.error.unwrap().message.contains("age"),
+        "the message lists the real columns"
+    );
     let write = analyze("summary", "DROP TABLE customers", None);
-    assert_eq!(write.error_kind(), Some(ErrorKind::SqlRejected), "a write is rejected before it runs");
+    assert_eq!(
+        write.error_kind(),
+        Some(ErrorKind::SqlRejected),
+        "a write is rejected before it runs"
+    );
 }

@@ -51,7 +51,9 @@ pub struct CatalogTable {
 
 impl CatalogTable {
     pub fn column(&self, name: &str) -> Option<&CatalogColumn> {
-        self.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+        self.columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
     }
 
     pub fn with_role(&self, role: Role) -> impl Iterator<Item = &CatalogColumn> {
@@ -74,13 +76,19 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn new(schema: &Schema, glossary: &Glossary) -> Catalog {
-        let tables: Vec<CatalogTable> = schema.tables.iter().map(|t| catalog_table(t, glossary)).collect();
+        let tables: Vec<CatalogTable> = schema
+            .tables
+            .iter()
+            .map(|t| catalog_table(t, glossary))
+            .collect();
         let links = links(schema, &tables);
         Catalog { tables, links }
     }
 
     pub fn table(&self, name: &str) -> Option<&CatalogTable> {
-        self.tables.iter().find(|t| t.name.eq_ignore_ascii_case(name))
+        self.tables
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
     }
 
     /// The chain of many-to-one links leading from `from` to `to`, shortest first; empty when
@@ -93,7 +101,11 @@ impl Catalog {
         let mut queue = VecDeque::from([(from.to_string(), Vec::<Link>::new())]);
         let mut seen = BTreeSet::from([from.to_lowercase()]);
         while let Some((table, path)) = queue.pop_front() {
-            for link in self.links.iter().filter(|l| l.from_table.eq_ignore_ascii_case(&table)) {
+            for link in self
+                .links
+                .iter()
+                .filter(|l| l.from_table.eq_ignore_ascii_case(&table))
+            {
                 let mut next = path.clone();
                 next.push(link.clone());
                 if link.to_table.eq_ignore_ascii_case(to) {
@@ -140,10 +152,17 @@ pub fn stem(word: &str) -> String {
     if w.len() > 4 && w.ends_with("ies") {
         return format!("{}y", &w[..w.len() - 3]);
     }
-    if w.len() > 4 && (w.ends_with("ses") || w.ends_with("xes") || w.ends_with("ches") || w.ends_with("shes")) {
+    if w.len() > 4
+        && (w.ends_with("ses") || w.ends_with("xes") || w.ends_with("ches") || w.ends_with("shes"))
+    {
         return w[..w.len() - 2].to_string();
     }
-    if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+    if w.len() > 3
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && !w.ends_with("is")
+    {
         return w[..w.len() - 1].to_string();
     }
     w
@@ -174,7 +193,12 @@ fn catalog_table(table: &TableInfo, glossary: &Glossary) -> CatalogTable {
             }
         })
         .collect();
-    CatalogTable { name: table.name.clone(), row_count: table.row_count, words: name_words(&table.name), columns }
+    CatalogTable {
+        name: table.name.clone(),
+        row_count: table.row_count,
+        words: name_words(&table.name),
+        columns,
+    }
 }
 
 /// Decides a column's role from its name, declared type and sample values.
@@ -183,11 +207,20 @@ pub fn role_of(name: &str, decl_type: &str, primary_key: bool, samples: &[Value]
     let decl = decl_type.to_uppercase();
     let words = name_words(name);
     let last = words.last().map(String::as_str).unwrap_or("");
-    if primary_key || lower == "id" || last == "id" || (lower.ends_with("id") && name.ends_with("Id")) {
+    if primary_key
+        || lower == "id"
+        || last == "id"
+        || (lower.ends_with("id") && name.ends_with("Id"))
+    {
         return Role::Id;
     }
     let texts: Vec<&str> = samples.iter().filter_map(Value::as_str).collect();
-    let dated_name = words.iter().any(|w| matches!(w.as_str(), "date" | "day" | "time" | "timestamp" | "at" | "month" | "dt"));
+    let dated_name = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "date" | "day" | "time" | "timestamp" | "at" | "month" | "dt"
+        )
+    });
     if decl.contains("DATE") || decl.contains("TIME") {
         return Role::Date;
     }
@@ -195,14 +228,23 @@ pub fn role_of(name: &str, decl_type: &str, primary_key: bool, samples: &[Value]
         return Role::Date;
     }
     let numeric = samples.iter().any(Value::is_number)
-        || ["INT", "REAL", "FLOA", "DOUB", "NUM", "DEC"].iter().any(|k| decl.contains(k));
+        || ["INT", "REAL", "FLOA", "DOUB", "NUM", "DEC"]
+            .iter()
+            .any(|k| decl.contains(k));
     if numeric {
         let date_like = |v: i64| (19000101..=22001231).contains(&v) || v > 100_000_000;
-        if dated_name && !samples.is_empty() && samples.iter().all(|v| v.as_i64().is_some_and(date_like)) {
+        if dated_name
+            && !samples.is_empty()
+            && samples.iter().all(|v| v.as_i64().is_some_and(date_like))
+        {
             return Role::Date;
         }
-        let binary = !samples.is_empty() && samples.iter().all(|v| matches!(v.as_f64(), Some(x) if x == 0.0 || x == 1.0));
-        let flag_name = lower.starts_with("is_") || lower.starts_with("has_") || decl.contains("BOOL");
+        let binary = !samples.is_empty()
+            && samples
+                .iter()
+                .all(|v| matches!(v.as_f64(), Some(x) if x == 0.0 || x == 1.0));
+        let flag_name =
+            lower.starts_with("is_") || lower.starts_with("has_") || decl.contains("BOOL");
         if flag_name || (binary && samples.len() >= 2) {
             return Role::Flag;
         }
@@ -216,7 +258,10 @@ pub fn storage_of(samples: &[Value]) -> DateStorage {
     let numbers: Vec<f64> = samples.iter().filter_map(Value::as_f64).collect();
     if numbers.is_empty() || samples.iter().any(Value::is_string) {
         DateStorage::IsoText
-    } else if numbers.iter().all(|v| (19000101.0..=22001231.0).contains(v)) {
+    } else if numbers
+        .iter()
+        .all(|v| (19000101.0..=22001231.0).contains(v))
+    {
         DateStorage::YyyyMmDd
     } else if numbers.iter().any(|v| *v > 1e11) {
         DateStorage::EpochMillis
@@ -227,7 +272,9 @@ pub fn storage_of(samples: &[Value]) -> DateStorage {
 
 fn looks_like_date(text: &str) -> bool {
     let t = text.trim();
-    t.len() >= 7 && t.as_bytes().first().is_some_and(u8::is_ascii_digit) && sightline_analytics::parse_date(t).is_some()
+    t.len() >= 7
+        && t.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && sightline_analytics::parse_date(t).is_some()
 }
 
 fn links(schema: &Schema, tables: &[CatalogTable]) -> Vec<Link> {
@@ -239,7 +286,11 @@ fn links(schema: &Schema, tables: &[CatalogTable]) -> Vec<Link> {
                 from_table: t.name.clone(),
                 from_column: fk.column.clone(),
                 to_table: fk.references_table.clone(),
-                to_column: if fk.references_column.is_empty() { "id".to_string() } else { fk.references_column.clone() },
+                to_column: if fk.references_column.is_empty() {
+                    "id".to_string()
+                } else {
+                    fk.references_column.clone()
+                },
             })
         })
         .collect();
@@ -251,13 +302,22 @@ fn links(schema: &Schema, tables: &[CatalogTable]) -> Vec<Link> {
                 continue;
             }
             let target_words = &words[..words.len() - 1];
-            let Some(target) = tables.iter().find(|t| t.words == target_words && t.name != table.name) else {
+            let Some(target) = tables
+                .iter()
+                .find(|t| t.words == target_words && t.name != table.name)
+            else {
                 continue;
             };
-            let Some(key) = target.columns.iter().find(|c| c.name.eq_ignore_ascii_case("id")) else {
+            let Some(key) = target
+                .columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case("id"))
+            else {
                 continue;
             };
-            let known = links.iter().any(|l| l.from_table == table.name && l.from_column == column.name);
+            let known = links
+                .iter()
+                .any(|l| l.from_table == table.name && l.from_column == column.name);
             if !known {
                 links.push(Link {
                     from_table: table.name.clone(),
@@ -290,15 +350,43 @@ mod tests {
     fn roles_from_names_types_and_samples() {
         let check = |name: &str, decl: &str, pk: bool, samples: Value, want: Role| {
             let samples = samples.as_array().cloned().unwrap_or_default();
-            assert_eq!(role_of(name, decl, pk, &samples), want, "role of {name} ({decl})");
+            assert_eq!(
+                role_of(name, decl, pk, &samples),
+                want,
+                "role of {name} ({decl})"
+            );
         };
         check("id", "INTEGER", true, json!([1, 2]), Role::Id);
         check("customer_id", "INTEGER", false, json!([4, 9]), Role::Id);
-        check("order_date", "TEXT", false, json!(["2024-01-02", "2024-01-03"]), Role::Date);
-        check("created", "TEXT", false, json!(["2024-01-02 10:00:00"]), Role::Date);
+        check(
+            "order_date",
+            "TEXT",
+            false,
+            json!(["2024-01-02", "2024-01-03"]),
+            Role::Date,
+        );
+        check(
+            "created",
+            "TEXT",
+            false,
+            json!(["2024-01-02 10:00:00"]),
+            Role::Date,
+        );
         check("amount", "REAL", false, json!([12.5, 3.0]), Role::Measure);
         check("churned", "INTEGER", false, json!([0, 1]), Role::Flag);
-        check("region", "TEXT", false, json!(["West", "East"]), Role::Dimension);
-        check("day_key", "INTEGER", false, json!([20240101, 20240102]), Role::Date);
+        check(
+            "region",
+            "TEXT",
+            false,
+            json!(["West", "East"]),
+            Role::Dimension,
+        );
+        check(
+            "day_key",
+            "INTEGER",
+            false,
+            json!([20240101, 20240102]),
+            Role::Date,
+        );
     }
 }

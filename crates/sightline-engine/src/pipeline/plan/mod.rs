@@ -15,7 +15,10 @@ use crate::error::{ErrorKind, HasKind};
 use crate::glossary::{Glossary, Term};
 use crate::pipeline::intent::{Intent, number_word};
 use catalog::{Catalog, CatalogTable, Link, Role, stem};
-use sql::{DateStorage, bucket, grain_alias, ident, literal, normalized_date, qualified, qualify_expression};
+use sql::{
+    DateStorage, bucket, grain_alias, ident, literal, normalized_date, qualified,
+    qualify_expression,
+};
 use time::TimeFilter;
 
 /// What the planner produced: the SQL and how it read the question.
@@ -47,7 +50,10 @@ pub struct AnalysisSpec {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PlanError {
     #[error("Sightline could not tell what to measure. {understood} {suggestion}")]
-    NoMeasure { understood: String, suggestion: String },
+    NoMeasure {
+        understood: String,
+        suggestion: String,
+    },
     #[error("{0}")]
     Unsupported(String),
 }
@@ -141,20 +147,33 @@ struct Dimension {
 }
 
 /// Plans one question.
-pub fn plan(intent: &Intent, catalog: &Catalog, glossary: &Glossary, probe: &dyn DataProbe) -> Result<Plan, PlanError> {
+pub fn plan(
+    intent: &Intent,
+    catalog: &Catalog,
+    glossary: &Glossary,
+    probe: &dyn DataProbe,
+) -> Result<Plan, PlanError> {
     let words: Vec<String> = intent.words.iter().map(|w| stem(w)).collect();
     let mut warnings = Vec::new();
     let mut confidence: f64 = 0.9;
 
     let time_filter = time::find(&intent.words);
-    let time_words: Vec<usize> = time_filter.as_ref().map(|(_, used)| used.clone()).unwrap_or_default();
+    let time_words: Vec<usize> = time_filter
+        .as_ref()
+        .map(|(_, used)| used.clone())
+        .unwrap_or_default();
 
     let mut candidates = measures(&words, &time_words, catalog, glossary);
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
     let Some(mut measure) = candidates.first().cloned() else {
-        return counted_table(intent, &words, catalog, probe, time_filter).ok_or_else(|| no_measure(intent, catalog));
+        return counted_table(intent, &words, catalog, probe, time_filter)
+            .ok_or_else(|| no_measure(intent, catalog));
     };
-    if let Some(second) = candidates.iter().skip(1).find(|c| c.score >= measure.score && c.description != measure.description) {
+    if let Some(second) = candidates
+        .iter()
+        .skip(1)
+        .find(|c| c.score >= measure.score && c.description != measure.description)
+    {
         confidence -= 0.2;
         warnings.push(format!(
             "The question could mean {} or {}; Sightline used {}. Name the table to choose the other.",
@@ -166,13 +185,29 @@ pub fn plan(intent: &Intent, catalog: &Catalog, glossary: &Glossary, probe: &dyn
         measure.aggregation = said;
     }
 
-    let table = catalog.table(&measure.table).cloned().ok_or_else(|| no_measure(intent, catalog))?;
-    let mut used: Vec<usize> = measure.used.iter().chain(time_words.iter()).copied().collect();
+    let table = catalog
+        .table(&measure.table)
+        .cloned()
+        .ok_or_else(|| no_measure(intent, catalog))?;
+    let mut used: Vec<usize> = measure
+        .used
+        .iter()
+        .chain(time_words.iter())
+        .copied()
+        .collect();
     let dimension = find_dimension(&words, &mut used, catalog, &table);
     let grain = find_grain(&words, &used);
     let top = find_top(&intent.words);
 
-    let request = Request { intent, measure, table, dimension, grain, top, time_filter: time_filter.map(|(f, _)| f) };
+    let request = Request {
+        intent,
+        measure,
+        table,
+        dimension,
+        grain,
+        top,
+        time_filter: time_filter.map(|(f, _)| f),
+    };
     let mut plan = build(&request, probe, &mut warnings, &mut confidence, &candidates)?;
     plan.warnings = warnings;
     plan.confidence = confidence.clamp(0.05, 0.99);
@@ -190,10 +225,17 @@ struct Request<'a> {
 }
 
 /// Every measure the question could name, scored: glossary terms first, then columns.
-fn measures(words: &[String], skip: &[usize], catalog: &Catalog, glossary: &Glossary) -> Vec<Measure> {
+fn measures(
+    words: &[String],
+    skip: &[usize],
+    catalog: &Catalog,
+    glossary: &Glossary,
+) -> Vec<Measure> {
     let mut found = Vec::new();
     for term in &glossary.terms {
-        let Some(table) = catalog.table(&term.table) else { continue };
+        let Some(table) = catalog.table(&term.table) else {
+            continue;
+        };
         for phrase in term.phrases() {
             let phrase_words: Vec<String> = phrase.split_whitespace().map(stem).collect();
             if let Some(at) = find_phrase(words, &phrase_words, skip) {
@@ -202,7 +244,11 @@ fn measures(words: &[String], skip: &[usize], catalog: &Catalog, glossary: &Glos
                 // A phrase that only names the table ("transactions") says less than a measure
                 // word beside the table's name ("transaction amounts").
                 let names_table = phrase_words == table.words;
-                let bonus = if names_table { 0.0 } else { table_bonus(words, table) };
+                let bonus = if names_table {
+                    0.0
+                } else {
+                    table_bonus(words, table)
+                };
                 measure.score = 2.5 + phrase_words.len() as f64 + bonus;
                 measure.used = used;
                 found.push(measure);
@@ -211,22 +257,38 @@ fn measures(words: &[String], skip: &[usize], catalog: &Catalog, glossary: &Glos
         }
     }
     for table in &catalog.tables {
-        for column in table.columns.iter().filter(|c| matches!(c.role, Role::Measure | Role::Flag)) {
+        for column in table
+            .columns
+            .iter()
+            .filter(|c| matches!(c.role, Role::Measure | Role::Flag))
+        {
             let name_words = catalog::name_words(&column.name);
             let positions: Option<Vec<usize>> = name_words
                 .iter()
-                .map(|w| words.iter().enumerate().position(|(i, q)| q == w && !skip.contains(&i)))
+                .map(|w| {
+                    words
+                        .iter()
+                        .enumerate()
+                        .position(|(i, q)| q == w && !skip.contains(&i))
+                })
                 .collect();
             let Some(used) = positions else { continue };
             let qualified_name = qualified(&table.name, &column.name);
-            if found.iter().any(|m: &Measure| m.expr == qualified_name && m.table == table.name) {
+            if found
+                .iter()
+                .any(|m: &Measure| m.expr == qualified_name && m.table == table.name)
+            {
                 continue;
             }
             found.push(Measure {
                 table: table.name.clone(),
                 expr: qualified_name,
                 column: Some(column.name.clone()),
-                aggregation: if column.role == Role::Flag { Aggregation::Avg } else { Aggregation::Sum },
+                aggregation: if column.role == Role::Flag {
+                    Aggregation::Avg
+                } else {
+                    Aggregation::Sum
+                },
                 aggregation_said: false,
                 filter: None,
                 alias: column.name.clone(),
@@ -248,12 +310,23 @@ fn term_measure(term: &Term, table: &CatalogTable) -> Measure {
         table: table.name.clone(),
         expr: qualify_expression(&term.expression, &table.name, &columns),
         column: plain.clone(),
-        aggregation: term.aggregation.as_deref().and_then(Aggregation::parse).unwrap_or(Aggregation::Sum),
+        aggregation: term
+            .aggregation
+            .as_deref()
+            .and_then(Aggregation::parse)
+            .unwrap_or(Aggregation::Sum),
         aggregation_said: false,
-        filter: term.filter.as_ref().filter(|f| !f.trim().is_empty()).map(|f| qualify_expression(f, &table.name, &columns)),
+        filter: term
+            .filter
+            .as_ref()
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| qualify_expression(f, &table.name, &columns)),
         alias,
         description: match &term.filter {
-            Some(f) if !f.trim().is_empty() => format!("{}.{} ({}, where {f})", table.name, term.expression, term.term),
+            Some(f) if !f.trim().is_empty() => format!(
+                "{}.{} ({}, where {f})",
+                table.name, term.expression, term.term
+            ),
             _ => format!("{}.{} ({})", table.name, term.expression, term.term),
         },
         date_column: term.date_column.clone(),
@@ -263,7 +336,11 @@ fn term_measure(term: &Term, table: &CatalogTable) -> Measure {
 }
 
 fn table_bonus(words: &[String], table: &CatalogTable) -> f64 {
-    if !table.words.is_empty() && table.words.iter().all(|w| words.contains(w)) { 2.0 } else { 0.0 }
+    if !table.words.is_empty() && table.words.iter().all(|w| words.contains(w)) {
+        2.0
+    } else {
+        0.0
+    }
 }
 
 /// The position of `phrase` as consecutive question words, avoiding `skip`.
@@ -271,20 +348,29 @@ fn find_phrase(words: &[String], phrase: &[String], skip: &[usize]) -> Option<us
     if phrase.is_empty() || phrase.len() > words.len() {
         return None;
     }
-    (0..=words.len() - phrase.len())
-        .find(|&i| phrase.iter().enumerate().all(|(k, p)| &words[i + k] == p && !skip.contains(&(i + k))))
+    (0..=words.len() - phrase.len()).find(|&i| {
+        phrase
+            .iter()
+            .enumerate()
+            .all(|(k, p)| &words[i + k] == p && !skip.contains(&(i + k)))
+    })
 }
 
 fn aggregation_word(words: &[String]) -> Option<Aggregation> {
-    words.iter().enumerate().find_map(|(i, w)| match w.as_str() {
-        "average" | "avg" | "mean" => Some(Aggregation::Avg),
-        "total" | "sum" => Some(Aggregation::Sum),
-        "maximum" | "max" => Some(Aggregation::Max),
-        "minimum" | "min" => Some(Aggregation::Min),
-        "distinct" | "unique" => Some(Aggregation::CountDistinct),
-        "number" if words.get(i + 1).map(String::as_str) == Some("of") => Some(Aggregation::Count),
-        _ => None,
-    })
+    words
+        .iter()
+        .enumerate()
+        .find_map(|(i, w)| match w.as_str() {
+            "average" | "avg" | "mean" => Some(Aggregation::Avg),
+            "total" | "sum" => Some(Aggregation::Sum),
+            "maximum" | "max" => Some(Aggregation::Max),
+            "minimum" | "min" => Some(Aggregation::Min),
+            "distinct" | "unique" => Some(Aggregation::CountDistinct),
+            "number" if words.get(i + 1).map(String::as_str) == Some("of") => {
+                Some(Aggregation::Count)
+            }
+            _ => None,
+        })
 }
 
 /// "how many orders", "number of customers", "count customers": a row count of a named table.
@@ -295,11 +381,18 @@ fn counted_table(
     probe: &dyn DataProbe,
     time_filter: Option<(TimeFilter, Vec<usize>)>,
 ) -> Option<Plan> {
-    let mut tables: Vec<&CatalogTable> =
-        catalog.tables.iter().filter(|t| !t.words.is_empty() && t.words.iter().all(|w| words.contains(w))).collect();
+    let mut tables: Vec<&CatalogTable> = catalog
+        .tables
+        .iter()
+        .filter(|t| !t.words.is_empty() && t.words.iter().all(|w| words.contains(w)))
+        .collect();
     tables.sort_by_key(|t| std::cmp::Reverse(t.words.len()));
     let table = (*tables.first()?).clone();
-    let key = table.with_role(Role::Id).next().map(|c| qualified(&table.name, &c.name)).unwrap_or_else(|| "*".to_string());
+    let key = table
+        .with_role(Role::Id)
+        .next()
+        .map(|c| qualified(&table.name, &c.name))
+        .unwrap_or_else(|| "*".to_string());
     let measure = Measure {
         table: table.name.clone(),
         expr: key,
@@ -307,10 +400,20 @@ fn counted_table(
         aggregation: Aggregation::Count,
         aggregation_said: true,
         filter: None,
-        alias: format!("{}_count", table.name.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "_")),
+        alias: format!(
+            "{}_count",
+            table
+                .name
+                .to_lowercase()
+                .replace(|c: char| !c.is_alphanumeric(), "_")
+        ),
         description: format!("rows of {}", table.name),
         date_column: None,
-        used: table.words.iter().filter_map(|w| words.iter().position(|q| q == w)).collect(),
+        used: table
+            .words
+            .iter()
+            .filter_map(|w| words.iter().position(|q| q == w))
+            .collect(),
         score: 1.0,
     };
     let mut used = measure.used.clone();
@@ -336,7 +439,12 @@ fn counted_table(
 
 /// "by region", "per plan", "for each category", "across channels": a dimension column reachable
 /// from the measure's table through many-to-one links.
-fn find_dimension(words: &[String], used: &mut Vec<usize>, catalog: &Catalog, home: &CatalogTable) -> Option<Dimension> {
+fn find_dimension(
+    words: &[String],
+    used: &mut Vec<usize>,
+    catalog: &Catalog,
+    home: &CatalogTable,
+) -> Option<Dimension> {
     let starts: Vec<usize> = words
         .iter()
         .enumerate()
@@ -348,32 +456,69 @@ fn find_dimension(words: &[String], used: &mut Vec<usize>, catalog: &Catalog, ho
         .collect();
     let mut best: Option<(usize, Dimension, Vec<usize>)> = None;
     for start in starts {
-        let start = if words.get(start).map(String::as_str) == Some("each") { start + 1 } else { start };
+        let start = if words.get(start).map(String::as_str) == Some("each") {
+            start + 1
+        } else {
+            start
+        };
         for table in &catalog.tables {
-            let Some(path) = catalog.path(&home.name, &table.name) else { continue };
-            for column in table.columns.iter().filter(|c| matches!(c.role, Role::Dimension | Role::Flag)) {
+            let Some(path) = catalog.path(&home.name, &table.name) else {
+                continue;
+            };
+            for column in table
+                .columns
+                .iter()
+                .filter(|c| matches!(c.role, Role::Dimension | Role::Flag))
+            {
                 let name_words = catalog::name_words(&column.name);
-                let matched = name_words.iter().zip(words.iter().skip(start)).take_while(|(a, b)| a == b).count();
-                let label_match = column.words.first().is_some_and(|w| words.get(start) == Some(w));
-                let strength = if matched == name_words.len() { matched + 1 } else if label_match { 1 } else { 0 };
+                let matched = name_words
+                    .iter()
+                    .zip(words.iter().skip(start))
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let label_match = column
+                    .words
+                    .first()
+                    .is_some_and(|w| words.get(start) == Some(w));
+                let strength = if matched == name_words.len() {
+                    matched + 1
+                } else if label_match {
+                    1
+                } else {
+                    0
+                };
                 if strength == 0 || used.contains(&start) {
                     continue;
                 }
-                let better = best.as_ref().is_none_or(|(s, d, _)| strength > *s || (strength == *s && path.len() < d.path.len()));
+                let better = best.as_ref().is_none_or(|(s, d, _)| {
+                    strength > *s || (strength == *s && path.len() < d.path.len())
+                });
                 if better {
-                    let dim = Dimension { table: table.name.clone(), column: column.name.clone(), path: path.clone() };
+                    let dim = Dimension {
+                        table: table.name.clone(),
+                        column: column.name.clone(),
+                        path: path.clone(),
+                    };
                     best = Some((strength, dim, (start..start + matched.max(1)).collect()));
                 }
             }
             // "by customer": the table itself, shown by its name-like column.
-            if !table.words.is_empty() && table.words.first() == words.get(start) && best.is_none() {
+            if !table.words.is_empty() && table.words.first() == words.get(start) && best.is_none()
+            {
                 let shown = table
                     .columns
                     .iter()
-                    .find(|c| c.role == Role::Dimension && matches!(c.name.to_lowercase().as_str(), "name" | "title" | "label"))
+                    .find(|c| {
+                        c.role == Role::Dimension
+                            && matches!(c.name.to_lowercase().as_str(), "name" | "title" | "label")
+                    })
                     .or_else(|| table.with_role(Role::Id).next());
                 if let Some(column) = shown {
-                    let dim = Dimension { table: table.name.clone(), column: column.name.clone(), path: path.clone() };
+                    let dim = Dimension {
+                        table: table.name.clone(),
+                        column: column.name.clone(),
+                        path: path.clone(),
+                    };
                     best = Some((1, dim, vec![start]));
                 }
             }
@@ -387,41 +532,64 @@ fn find_dimension(words: &[String], used: &mut Vec<usize>, catalog: &Catalog, ho
 
 /// "daily", "by month", "per week", "each quarter".
 fn find_grain(words: &[String], used: &[usize]) -> Option<Frequency> {
-    words.iter().enumerate().filter(|(i, _)| !used.contains(i)).find_map(|(i, w)| {
-        let previous = i.checked_sub(1).and_then(|p| words.get(p)).map(String::as_str);
-        match w.as_str() {
-            "daily" => Some(Frequency::Day),
-            "weekly" => Some(Frequency::Week),
-            "monthly" => Some(Frequency::Month),
-            "quarterly" => Some(Frequency::Quarter),
-            "yearly" | "annual" | "annually" => Some(Frequency::Year),
-            _ if matches!(previous, Some("by" | "per" | "each" | "every" | "a")) => crate::pipeline::intent::unit_of(w),
-            _ => None,
-        }
-    })
+    words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used.contains(i))
+        .find_map(|(i, w)| {
+            let previous = i
+                .checked_sub(1)
+                .and_then(|p| words.get(p))
+                .map(String::as_str);
+            match w.as_str() {
+                "daily" => Some(Frequency::Day),
+                "weekly" => Some(Frequency::Week),
+                "monthly" => Some(Frequency::Month),
+                "quarterly" => Some(Frequency::Quarter),
+                "yearly" | "annual" | "annually" => Some(Frequency::Year),
+                _ if matches!(previous, Some("by" | "per" | "each" | "every" | "a")) => {
+                    crate::pipeline::intent::unit_of(w)
+                }
+                _ => None,
+            }
+        })
 }
 
 /// "top 5", "bottom 3", "which ... highest" (top 1).
 fn find_top(words: &[String]) -> Option<usize> {
     for (i, w) in words.iter().enumerate() {
         if matches!(w.as_str(), "top" | "best" | "largest" | "biggest") {
-            return Some(words.get(i + 1).and_then(|n| number_word(n)).map(|n| n as usize).unwrap_or(10));
+            return Some(
+                words
+                    .get(i + 1)
+                    .and_then(|n| number_word(n))
+                    .map(|n| n as usize)
+                    .unwrap_or(10),
+            );
         }
     }
     let which = words.first().is_some_and(|w| w == "which" || w == "what");
-    let superlative = words.iter().any(|w| matches!(w.as_str(), "highest" | "most" | "best"));
+    let superlative = words
+        .iter()
+        .any(|w| matches!(w.as_str(), "highest" | "most" | "best"));
     (which && superlative).then_some(1)
 }
 
 fn no_measure(intent: &Intent, catalog: &Catalog) -> PlanError {
     let understood = match intent.analysis {
-        Some(kind) => format!("It understood that you want a {kind} analysis but found no measure it knows in the question."),
+        Some(kind) => format!(
+            "It understood that you want a {kind} analysis but found no measure it knows in the question."
+        ),
         None => "It found no measure, table or glossary term it knows in the question.".to_string(),
     };
     let examples: Vec<String> = catalog
         .tables
         .iter()
-        .flat_map(|t| t.with_role(Role::Measure).take(2).map(move |c| format!("{} {}", t.name, c.name.replace('_', " "))))
+        .flat_map(|t| {
+            t.with_role(Role::Measure)
+                .take(2)
+                .map(move |c| format!("{} {}", t.name, c.name.replace('_', " ")))
+        })
         .take(4)
         .collect();
     let suggestion = if examples.is_empty() {
@@ -433,7 +601,10 @@ fn no_measure(intent: &Intent, catalog: &Catalog) -> PlanError {
             examples.join(", ")
         )
     };
-    PlanError::NoMeasure { understood, suggestion }
+    PlanError::NoMeasure {
+        understood,
+        suggestion,
+    }
 }
 
 fn build(
@@ -443,7 +614,15 @@ fn build(
     confidence: &mut f64,
     candidates: &[Measure],
 ) -> Result<Plan, PlanError> {
-    let Request { intent, measure, table, dimension, grain, top, time_filter } = request;
+    let Request {
+        intent,
+        measure,
+        table,
+        dimension,
+        grain,
+        top,
+        time_filter,
+    } = request;
     let kind = intent.analysis;
 
     // The column that dates the measure, and the anchor for relative time words.
@@ -454,14 +633,22 @@ fn build(
         .filter(|c| c.role == Role::Date)
         .or_else(|| table.date_column());
     let date_sql = date_column.map(|c| {
-        normalized_date(&qualified(&table.name, &c.name), c.storage.unwrap_or(DateStorage::IsoText))
+        normalized_date(
+            &qualified(&table.name, &c.name),
+            c.storage.unwrap_or(DateStorage::IsoText),
+        )
     });
-    let iso_text = date_column.is_some_and(|c| c.storage.unwrap_or(DateStorage::IsoText) == DateStorage::IsoText);
+    let iso_text = date_column
+        .is_some_and(|c| c.storage.unwrap_or(DateStorage::IsoText) == DateStorage::IsoText);
 
     let needs_series = matches!(kind, Some(AnalysisType::Forecast | AnalysisType::Trend));
     let mut grain = *grain;
     if needs_series && grain.is_none() {
-        grain = Some(if kind == Some(AnalysisType::Forecast) { Frequency::Day } else { Frequency::Month });
+        grain = Some(if kind == Some(AnalysisType::Forecast) {
+            Frequency::Day
+        } else {
+            Frequency::Month
+        });
         *confidence -= 0.05;
     }
     if grain.is_some() && date_sql.is_none() {
@@ -496,7 +683,10 @@ fn build(
             }
             _ => {
                 *confidence -= 0.2;
-                warnings.push(format!("{} has no date column, so the time filter was not applied.", table.name));
+                warnings.push(format!(
+                    "{} has no date column, so the time filter was not applied.",
+                    table.name
+                ));
             }
         }
     }
@@ -513,14 +703,23 @@ fn build(
         }
     }
     if dimension.is_some() && needs_series {
-        warnings.push("A forecast or trend needs one series, so the grouping in the question was ignored.".to_string());
+        warnings.push(
+            "A forecast or trend needs one series, so the grouping in the question was ignored."
+                .to_string(),
+        );
         *confidence -= 0.1;
     }
     let dimension = dimension.as_ref().filter(|_| !needs_series);
 
-    let from = std::iter::once(format!("FROM {}", ident(&table.name))).chain(joins.iter().cloned()).collect::<Vec<_>>().join(" ");
-    let where_clause =
-        if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    let from = std::iter::once(format!("FROM {}", ident(&table.name)))
+        .chain(joins.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
     let measure_sql = measure.aggregation.apply(&measure.expr);
     let alias = ident(&measure.alias);
 
@@ -529,8 +728,15 @@ fn build(
     let sql = match (kind, grain, dimension) {
         // A correlation works on rows: the target beside the table's other numbers.
         (Some(AnalysisType::Correlation), _, _) => {
-            let target_expr = measure.column.as_ref().map(|c| qualified(&table.name, c)).unwrap_or_else(|| measure.expr.clone());
-            let target = measure.column.clone().unwrap_or_else(|| measure.alias.clone());
+            let target_expr = measure
+                .column
+                .as_ref()
+                .map(|c| qualified(&table.name, c))
+                .unwrap_or_else(|| measure.expr.clone());
+            let target = measure
+                .column
+                .clone()
+                .unwrap_or_else(|| measure.alias.clone());
             let named_factors: Vec<&Measure> = candidates
                 .iter()
                 .filter(|c| c.table == table.name && c.expr != measure.expr && c.column.is_some())
@@ -539,11 +745,17 @@ fn build(
                 table
                     .columns
                     .iter()
-                    .filter(|c| matches!(c.role, Role::Measure | Role::Flag) && Some(&c.name) != measure.column.as_ref())
+                    .filter(|c| {
+                        matches!(c.role, Role::Measure | Role::Flag)
+                            && Some(&c.name) != measure.column.as_ref()
+                    })
                     .map(|c| c.name.clone())
                     .collect()
             } else {
-                named_factors.iter().filter_map(|m| m.column.clone()).collect()
+                named_factors
+                    .iter()
+                    .filter_map(|m| m.column.clone())
+                    .collect()
             };
             if factors.is_empty() {
                 return Err(PlanError::Unsupported(format!(
@@ -551,7 +763,12 @@ fn build(
                     table.name, measure.description
                 )));
             }
-            shape = format!("{} of each row of {} against {}", target, table.name, factors.join(", "));
+            shape = format!(
+                "{} of each row of {} against {}",
+                target,
+                table.name,
+                factors.join(", ")
+            );
             spec = Some(AnalysisSpec {
                 kind: AnalysisType::Correlation,
                 target: target.clone(),
@@ -563,19 +780,33 @@ fn build(
                 columns: None,
             });
             let columns: Vec<String> = factors.iter().map(|f| qualified(&table.name, f)).collect();
-            format!("SELECT {target_expr} AS {}, {} {from}{where_clause}", ident(&target), columns.join(", "))
+            format!(
+                "SELECT {target_expr} AS {}, {} {from}{where_clause}",
+                ident(&target),
+                columns.join(", ")
+            )
         }
         (_, Some(grain), _) => {
             let date_sql = date_sql.clone().unwrap_or_default();
             let bucket_alias = grain_alias(grain);
-            shape = format!("{} {} of {}", adjective(grain), measure.aggregation.word(), measure.description);
-            let horizon = intent.horizon.map(|h| h.periods(grain)).or_else(|| default_horizon(kind, grain));
+            shape = format!(
+                "{} {} of {}",
+                adjective(grain),
+                measure.aggregation.word(),
+                measure.description
+            );
+            let horizon = intent
+                .horizon
+                .map(|h| h.periods(grain))
+                .or_else(|| default_horizon(kind, grain));
             spec = kind.map(|kind| AnalysisSpec {
                 kind,
                 target: measure.alias.clone(),
                 date_column: Some(bucket_alias.to_string()),
                 label_column: Some(bucket_alias.to_string()),
-                horizon: (kind == AnalysisType::Forecast).then_some(horizon).flatten(),
+                horizon: (kind == AnalysisType::Forecast)
+                    .then_some(horizon)
+                    .flatten(),
                 frequency: Some(grain),
                 threshold: intent.threshold,
                 columns: None,
@@ -593,7 +824,13 @@ fn build(
         }
         (_, None, Some(dim)) => {
             let dim_alias = ident(&dim.column);
-            shape = format!("{} of {} by {}.{}", measure.aggregation.word(), measure.description, dim.table, dim.column);
+            shape = format!(
+                "{} of {} by {}.{}",
+                measure.aggregation.word(),
+                measure.description,
+                dim.table,
+                dim.column
+            );
             spec = kind.map(|kind| AnalysisSpec {
                 kind,
                 target: measure.alias.clone(),
@@ -612,15 +849,34 @@ fn build(
         }
         // Row-level analyses: each row's value (with its date as the label when there is one).
         (Some(kind @ (AnalysisType::Anomaly | AnalysisType::Summary)), None, None) => {
-            let value = measure.column.as_ref().map(|c| qualified(&table.name, c)).unwrap_or_else(|| measure.expr.clone());
-            let target = measure.column.clone().unwrap_or_else(|| measure.alias.clone());
-            let summary_all = kind == AnalysisType::Summary && measure.column.is_none() && measure.aggregation == Aggregation::Count;
+            let value = measure
+                .column
+                .as_ref()
+                .map(|c| qualified(&table.name, c))
+                .unwrap_or_else(|| measure.expr.clone());
+            let target = measure
+                .column
+                .clone()
+                .unwrap_or_else(|| measure.alias.clone());
+            let summary_all = kind == AnalysisType::Summary
+                && measure.column.is_none()
+                && measure.aggregation == Aggregation::Count;
             if summary_all {
-                let numbers: Vec<String> = table.with_role(Role::Measure).map(|c| c.name.clone()).collect();
+                let numbers: Vec<String> = table
+                    .with_role(Role::Measure)
+                    .map(|c| c.name.clone())
+                    .collect();
                 if numbers.is_empty() {
-                    return Err(PlanError::Unsupported(format!("{} has no numeric column to summarise.", table.name)));
+                    return Err(PlanError::Unsupported(format!(
+                        "{} has no numeric column to summarise.",
+                        table.name
+                    )));
                 }
-                shape = format!("every numeric column of {} ({})", table.name, numbers.join(", "));
+                shape = format!(
+                    "every numeric column of {} ({})",
+                    table.name,
+                    numbers.join(", ")
+                );
                 spec = Some(AnalysisSpec {
                     kind,
                     target: numbers[0].clone(),
@@ -631,7 +887,8 @@ fn build(
                     threshold: None,
                     columns: None,
                 });
-                let columns: Vec<String> = numbers.iter().map(|c| qualified(&table.name, c)).collect();
+                let columns: Vec<String> =
+                    numbers.iter().map(|c| qualified(&table.name, c)).collect();
                 format!("SELECT {} {from}{where_clause}", columns.join(", "))
             } else {
                 let label = date_column.map(|c| c.name.clone());
@@ -649,7 +906,12 @@ fn build(
                 // Anomalies are reported by row, so the row's key comes along; a summary of
                 // the key itself would be noise.
                 let key = (kind == AnalysisType::Anomaly)
-                    .then(|| table.with_role(Role::Id).next().map(|c| qualified(&table.name, &c.name)))
+                    .then(|| {
+                        table
+                            .with_role(Role::Id)
+                            .next()
+                            .map(|c| qualified(&table.name, &c.name))
+                    })
                     .flatten();
                 let mut select: Vec<String> = key.into_iter().collect();
                 if let Some(label) = &label {
@@ -657,9 +919,18 @@ fn build(
                 }
                 select.push(format!("{value} AS {}", ident(&target)));
                 // Dated rows in date order, ties broken by the key so the order is stable.
-                let tie = table.with_role(Role::Id).next().map(|c| format!(", {}", qualified(&table.name, &c.name)));
+                let tie = table
+                    .with_role(Role::Id)
+                    .next()
+                    .map(|c| format!(", {}", qualified(&table.name, &c.name)));
                 let order = label
-                    .map(|l| format!(" ORDER BY {}{}", qualified(&table.name, &l), tie.unwrap_or_default()))
+                    .map(|l| {
+                        format!(
+                            " ORDER BY {}{}",
+                            qualified(&table.name, &l),
+                            tie.unwrap_or_default()
+                        )
+                    })
                     .unwrap_or_default();
                 format!("SELECT {} {from}{where_clause}{order}", select.join(", "))
             }
@@ -667,7 +938,10 @@ fn build(
         (_, None, None) => {
             if kind.is_some() {
                 *confidence -= 0.2;
-                warnings.push("The analysis needs a series or a grouping; the question gave neither.".to_string());
+                warnings.push(
+                    "The analysis needs a series or a grouping; the question gave neither."
+                        .to_string(),
+                );
             }
             shape = format!("{} of {}", measure.aggregation.word(), measure.description);
             format!("SELECT {measure_sql} AS {alias} {from}{where_clause}")
@@ -689,7 +963,13 @@ fn build(
         }
     }
     reading.push('.');
-    Ok(Plan { sql, confidence: *confidence, reading, warnings: Vec::new(), analysis: spec })
+    Ok(Plan {
+        sql,
+        confidence: *confidence,
+        reading,
+        warnings: Vec::new(),
+        analysis: spec,
+    })
 }
 
 fn default_horizon(kind: Option<AnalysisType>, grain: Frequency) -> Option<usize> {
@@ -714,5 +994,8 @@ fn adjective(grain: Frequency) -> &'static str {
 
 fn upper_first(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -17,26 +17,155 @@ pub enum DateStorage {
 }
 
 const KEYWORDS: &[&str] = &[
-    "abort", "action", "add", "after", "all", "alter", "analyze", "and", "as", "asc", "attach", "autoincrement",
-    "before", "begin", "between", "by", "cascade", "case", "cast", "check", "collate", "column", "commit",
-    "conflict", "constraint", "create", "cross", "current", "current_date", "current_time", "current_timestamp",
-    "database", "default", "deferrable", "deferred", "delete", "desc", "detach", "distinct", "do", "drop", "each",
-    "else", "end", "escape", "except", "exclusive", "exists", "explain", "fail", "filter", "for", "foreign", "from",
-    "full", "glob", "group", "groups", "having", "if", "ignore", "immediate", "in", "index", "indexed", "initially",
-    "inner", "insert", "instead", "intersect", "into", "is", "isnull", "join", "key", "left", "like", "limit",
-    "match", "natural", "no", "not", "nothing", "notnull", "null", "of", "offset", "on", "or", "order", "outer",
-    "over", "partition", "plan", "pragma", "primary", "query", "raise", "range", "recursive", "references",
-    "regexp", "reindex", "release", "rename", "replace", "restrict", "right", "rollback", "row", "rows",
-    "savepoint", "select", "set", "table", "temp", "temporary", "then", "to", "transaction", "trigger", "union",
-    "unique", "update", "using", "vacuum", "values", "view", "virtual", "when", "where", "window", "with", "without",
+    "abort",
+    "action",
+    "add",
+    "after",
+    "all",
+    "alter",
+    "analyze",
+    "and",
+    "as",
+    "asc",
+    "attach",
+    "autoincrement",
+    "before",
+    "begin",
+    "between",
+    "by",
+    "cascade",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "commit",
+    "conflict",
+    "constraint",
+    "create",
+    "cross",
+    "current",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "database",
+    "default",
+    "deferrable",
+    "deferred",
+    "delete",
+    "desc",
+    "detach",
+    "distinct",
+    "do",
+    "drop",
+    "each",
+    "else",
+    "end",
+    "escape",
+    "except",
+    "exclusive",
+    "exists",
+    "explain",
+    "fail",
+    "filter",
+    "for",
+    "foreign",
+    "from",
+    "full",
+    "glob",
+    "group",
+    "groups",
+    "having",
+    "if",
+    "ignore",
+    "immediate",
+    "in",
+    "index",
+    "indexed",
+    "initially",
+    "inner",
+    "insert",
+    "instead",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "key",
+    "left",
+    "like",
+    "limit",
+    "match",
+    "natural",
+    "no",
+    "not",
+    "nothing",
+    "notnull",
+    "null",
+    "of",
+    "offset",
+    "on",
+    "or",
+    "order",
+    "outer",
+    "over",
+    "partition",
+    "plan",
+    "pragma",
+    "primary",
+    "query",
+    "raise",
+    "range",
+    "recursive",
+    "references",
+    "regexp",
+    "reindex",
+    "release",
+    "rename",
+    "replace",
+    "restrict",
+    "right",
+    "rollback",
+    "row",
+    "rows",
+    "savepoint",
+    "select",
+    "set",
+    "table",
+    "temp",
+    "temporary",
+    "then",
+    "to",
+    "transaction",
+    "trigger",
+    "union",
+    "unique",
+    "update",
+    "using",
+    "vacuum",
+    "values",
+    "view",
+    "virtual",
+    "when",
+    "where",
+    "window",
+    "with",
+    "without",
 ];
 
 /// An identifier as SQLite reads it: bare when that is unambiguous, double-quoted otherwise.
 pub fn ident(name: &str) -> String {
-    let simple = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let simple = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !KEYWORDS.contains(&name.to_ascii_lowercase().as_str());
-    if simple { name.to_string() } else { format!("\"{}\"", name.replace('"', "\"\"")) }
+    if simple {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
 }
 
 /// `table.column`, each part quoted as needed.
@@ -99,7 +228,9 @@ pub fn normalized_date(column_sql: &str, storage: DateStorage) -> String {
         DateStorage::EpochSeconds => format!("datetime({column_sql}, 'unixepoch')"),
         DateStorage::EpochMillis => format!("datetime({column_sql} / 1000, 'unixepoch')"),
         DateStorage::YyyyMmDd => {
-            format!("printf('%04d-%02d-%02d', {column_sql} / 10000, {column_sql} / 100 % 100, {column_sql} % 100)")
+            format!(
+                "printf('%04d-%02d-%02d', {column_sql} / 10000, {column_sql} / 100 % 100, {column_sql} % 100)"
+            )
         }
     }
 }
@@ -145,7 +276,11 @@ mod tests {
     fn qualifies_only_bare_columns() {
         let cols = vec!["status".to_string(), "amount".to_string()];
         assert_eq!(
-            qualify_expression("status = 'status' AND round(amount) > 0 AND x.amount > 1", "orders", &cols),
+            qualify_expression(
+                "status = 'status' AND round(amount) > 0 AND x.amount > 1",
+                "orders",
+                &cols
+            ),
             "orders.status = 'status' AND round(orders.amount) > 0 AND x.amount > 1"
         );
     }

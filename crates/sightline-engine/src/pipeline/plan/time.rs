@@ -37,7 +37,8 @@ pub fn find(words: &[String]) -> Option<(TimeFilter, Vec<usize>)> {
                 if let Some(unit) = next.and_then(unit_of) {
                     return Some((TimeFilter::LastFull(unit), vec![i, i + 1]));
                 }
-                if let (Some(n), Some(unit)) = (next.and_then(number_word), after.and_then(unit_of)) {
+                if let (Some(n), Some(unit)) = (next.and_then(number_word), after.and_then(unit_of))
+                {
                     return Some((TimeFilter::Rolling(n, unit), vec![i, i + 1, i + 2]));
                 }
             }
@@ -79,7 +80,11 @@ pub fn period_start(date: NaiveDate, unit: Frequency) -> NaiveDate {
 pub fn shift(date: NaiveDate, unit: Frequency, n: i32) -> NaiveDate {
     let months = |m: i32| {
         let magnitude = Months::new(m.unsigned_abs());
-        if m >= 0 { date.checked_add_months(magnitude) } else { date.checked_sub_months(magnitude) }
+        if m >= 0 {
+            date.checked_add_months(magnitude)
+        } else {
+            date.checked_sub_months(magnitude)
+        }
     };
     let moved = match unit {
         Frequency::Day => Some(date + Duration::days(i64::from(n))),
@@ -115,13 +120,18 @@ impl TimeFilter {
                 let name = match unit {
                     Frequency::Year => format!("{}", start.year()),
                     Frequency::Month => start.format("%B %Y").to_string(),
-                    Frequency::Quarter => format!("Q{} {}", (start.month() - 1) / 3 + 1, start.year()),
+                    Frequency::Quarter => {
+                        format!("Q{} {}", (start.month() - 1) / 3 + 1, start.year())
+                    }
                     _ => format!("the {} starting {start}", unit_name(unit)),
                 };
                 DateRange {
                     start,
                     end,
-                    description: format!("{name} (the last full {} in the data; {latest})", unit_name(unit)),
+                    description: format!(
+                        "{name} (the last full {} in the data; {latest})",
+                        unit_name(unit)
+                    ),
                 }
             }
             TimeFilter::Rolling(n, unit) => {
@@ -131,7 +141,10 @@ impl TimeFilter {
                 DateRange {
                     start,
                     end,
-                    description: format!("the last {n} {}{plural} up to {anchor} (the {latest})", unit_name(unit)),
+                    description: format!(
+                        "the last {n} {}{plural} up to {anchor} (the {latest})",
+                        unit_name(unit)
+                    ),
                 }
             }
             TimeFilter::Current(unit) => {
@@ -139,7 +152,10 @@ impl TimeFilter {
                 DateRange {
                     start,
                     end: anchor + Duration::days(1),
-                    description: format!("this {} so far, {start} to {anchor} ({latest})", unit_name(unit)),
+                    description: format!(
+                        "this {} so far, {start} to {anchor} ({latest})",
+                        unit_name(unit)
+                    ),
                 }
             }
             TimeFilter::Year(year) => {
@@ -167,20 +183,55 @@ mod tests {
     }
 
     fn check(question: &str, anchor: &str, start: &str, end: &str) {
-        let (filter, _) = find(&words(question)).unwrap_or_else(|| panic!("no time filter found in {question:?}"));
+        let (filter, _) = find(&words(question))
+            .unwrap_or_else(|| panic!("no time filter found in {question:?}"));
         let range = filter.resolve(day(anchor));
-        assert_eq!((range.start, range.end), (day(start), day(end)), "{question:?} anchored at {anchor}");
+        assert_eq!(
+            (range.start, range.end),
+            (day(start), day(end)),
+            "{question:?} anchored at {anchor}"
+        );
     }
 
     #[test]
     fn filters_are_anchored_at_the_data() {
-        check("monthly revenue for last year", "2025-12-31", "2025-01-01", "2026-01-01");
-        check("monthly revenue for last year", "2025-11-30", "2024-01-01", "2025-01-01");
-        check("orders in the last 30 days", "2025-12-31", "2025-12-02", "2026-01-01");
+        check(
+            "monthly revenue for last year",
+            "2025-12-31",
+            "2025-01-01",
+            "2026-01-01",
+        );
+        check(
+            "monthly revenue for last year",
+            "2025-11-30",
+            "2024-01-01",
+            "2025-01-01",
+        );
+        check(
+            "orders in the last 30 days",
+            "2025-12-31",
+            "2025-12-02",
+            "2026-01-01",
+        );
         check("revenue in 2024", "2025-12-31", "2024-01-01", "2025-01-01");
-        check("revenue this year", "2025-06-15", "2025-01-01", "2025-06-16");
-        check("revenue last quarter", "2025-08-10", "2025-04-01", "2025-07-01");
-        check("revenue last month", "2024-03-31", "2024-03-01", "2024-04-01");
+        check(
+            "revenue this year",
+            "2025-06-15",
+            "2025-01-01",
+            "2025-06-16",
+        );
+        check(
+            "revenue last quarter",
+            "2025-08-10",
+            "2025-04-01",
+            "2025-07-01",
+        );
+        check(
+            "revenue last month",
+            "2024-03-31",
+            "2024-03-01",
+            "2024-04-01",
+        );
     }
 
     #[test]

@@ -212,44 +212,65 @@ fn failed_answers_keep_the_answer_shape() {
     }
 }
 
+/// One malformed request and the status it must get.
+struct BadRequest {
+    name: &'static str,
+    content_type: Option<&'static str>,
+    body: Vec<u8>,
+    status: u16,
+}
+
 #[test]
 fn bad_requests_get_json_errors() {
     let server = Server::start();
-    let good = query("What correlates with churn?").to_string();
-    let cases: [(&str, Vec<(&str, &str)>, Vec<u8>, u16); 5] = [
-        (
-            "text/plain",
-            vec![("Content-Type", "text/plain")],
-            good.clone().into_bytes(),
-            415,
-        ),
-        ("no content type", vec![], good.clone().into_bytes(), 415),
-        (
-            "malformed JSON",
-            vec![("Content-Type", "application/json")],
-            b"{\"query\": ".to_vec(),
-            400,
-        ),
-        (
-            "missing query",
-            vec![("Content-Type", "application/json")],
-            b"{\"database\": \"x\"}".to_vec(),
-            400,
-        ),
-        (
-            "body over 1 MiB",
-            vec![("Content-Type", "application/json")],
-            format!(
-                "{{\"query\": \"{}\", \"database\": \"x\"}}",
-                "a".repeat(1_100_000)
-            )
-            .into_bytes(),
-            413,
-        ),
+    let good = query("What correlates with churn?")
+        .to_string()
+        .into_bytes();
+    let json = Some("application/json");
+    let huge = format!(
+        "{{\"query\": \"{}\", \"database\": \"x\"}}",
+        "a".repeat(1_100_000)
+    );
+    let cases = [
+        BadRequest {
+            name: "text/plain",
+            content_type: Some("text/plain"),
+            body: good.clone(),
+            status: 415,
+        },
+        BadRequest {
+            name: "no content type",
+            content_type: None,
+            body: good,
+            status: 415,
+        },
+        BadRequest {
+            name: "malformed JSON",
+            content_type: json,
+            body: b"{\"query\": ".to_vec(),
+            status: 400,
+        },
+        BadRequest {
+            name: "missing query",
+            content_type: json,
+            body: b"{\"database\": \"x\"}".to_vec(),
+            status: 400,
+        },
+        BadRequest {
+            name: "body over 1 MiB",
+            content_type: json,
+            body: huge.into_bytes(),
+            status: 413,
+        },
     ];
-    for (name, headers, body, status) in cases {
-        let response = server.request("POST", "/query/analytics", &headers, &body);
-        response.expect_json_error(status, name);
+    for case in cases {
+        let headers: Vec<(&str, &str)> = case
+            .content_type
+            .map(|c| ("Content-Type", c))
+            .into_iter()
+            .collect();
+        let response = server.request("POST", "/query/analytics", &headers, &case.body);
+        response.expect_json_error(case.status, case.name);
     }
     server
         .request("GET", "/no/such/path", &[], b"")

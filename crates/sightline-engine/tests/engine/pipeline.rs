@@ -24,21 +24,30 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn ask(question: &str) -> Answer {
-    let request = AskRequest {
+fn request(question: &str, max_rows: usize) -> AskRequest {
+    AskRequest {
         question: question.to_string(),
         database: sample_db().display().to_string(),
         glossary: None,
         llm: None,
-        max_rows: 1000,
-    };
+        max_rows,
+    }
+}
+
+/// Asks with a recording sink and the given cancel token.
+fn ask_with(request: AskRequest, sink: Arc<RecordingSink>, cancel: CancelToken) -> Answer {
+    let question = request.question.clone();
     runtime()
-        .block_on(Engine::default().ask(
-            request,
-            Arc::new(RecordingSink::default()),
-            CancelToken::new(),
-        ))
+        .block_on(Engine::default().ask(request, sink, cancel))
         .unwrap_or_else(|e| panic!("{question:?} could not start: {e}"))
+}
+
+fn ask(question: &str) -> Answer {
+    ask_with(
+        request(question, 1000),
+        Arc::new(RecordingSink::default()),
+        CancelToken::new(),
+    )
 }
 
 /// Rows of an independent query, as JSON values (numbers rounded to cents to absorb summation order).
@@ -280,16 +289,11 @@ fn everyday_questions() {
 #[test]
 fn stages_are_reported_in_order() {
     let sink = Arc::new(RecordingSink::default());
-    let request = AskRequest {
-        question: "Forecast revenue for next month".to_string(),
-        database: sample_db().display().to_string(),
-        glossary: None,
-        llm: None,
-        max_rows: 10,
-    };
-    let answer = runtime()
-        .block_on(Engine::default().ask(request, sink.clone(), CancelToken::new()))
-        .unwrap();
+    let answer = ask_with(
+        request("Forecast revenue for next month", 10),
+        sink.clone(),
+        CancelToken::new(),
+    );
     let names: Vec<&str> = answer.stages.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(
         names,
@@ -337,16 +341,11 @@ fn a_question_not_understood_says_what_was_understood() {
 fn a_cancelled_question_stops_with_cancelled() {
     let cancel = CancelToken::new();
     cancel.cancel();
-    let request = AskRequest {
-        question: "Total revenue by region".to_string(),
-        database: sample_db().display().to_string(),
-        glossary: None,
-        llm: None,
-        max_rows: 10,
-    };
-    let answer = runtime()
-        .block_on(Engine::default().ask(request, Arc::new(RecordingSink::default()), cancel))
-        .unwrap();
+    let answer = ask_with(
+        request("Total revenue by region", 10),
+        Arc::new(RecordingSink::default()),
+        cancel,
+    );
     assert_eq!(answer.error_kind(), Some(ErrorKind::Cancelled));
 }
 

@@ -47,6 +47,22 @@ pub struct AnalysisSpec {
     pub columns: Option<Vec<String>>,
 }
 
+impl AnalysisSpec {
+    /// An analysis of `target` with every optional parameter unset.
+    pub fn new(kind: AnalysisType, target: String) -> Self {
+        AnalysisSpec {
+            kind,
+            target,
+            date_column: None,
+            label_column: None,
+            horizon: None,
+            frequency: None,
+            threshold: None,
+            columns: None,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PlanError {
     #[error("Sightline could not tell what to measure. {understood} {suggestion}")]
@@ -769,16 +785,7 @@ fn build(
                 table.name,
                 factors.join(", ")
             );
-            spec = Some(AnalysisSpec {
-                kind: AnalysisType::Correlation,
-                target: target.clone(),
-                date_column: None,
-                label_column: None,
-                horizon: None,
-                frequency: None,
-                threshold: None,
-                columns: None,
-            });
+            spec = Some(AnalysisSpec::new(AnalysisType::Correlation, target.clone()));
             let columns: Vec<String> = factors.iter().map(|f| qualified(&table.name, f)).collect();
             format!(
                 "SELECT {target_expr} AS {}, {} {from}{where_clause}",
@@ -800,8 +807,6 @@ fn build(
                 .map(|h| h.periods(grain))
                 .or_else(|| default_horizon(kind, grain));
             spec = kind.map(|kind| AnalysisSpec {
-                kind,
-                target: measure.alias.clone(),
                 date_column: Some(bucket_alias.to_string()),
                 label_column: Some(bucket_alias.to_string()),
                 horizon: (kind == AnalysisType::Forecast)
@@ -809,7 +814,7 @@ fn build(
                     .flatten(),
                 frequency: Some(grain),
                 threshold: intent.threshold,
-                columns: None,
+                ..AnalysisSpec::new(kind, measure.alias.clone())
             });
             let date_not_null = format!("{date_sql} IS NOT NULL");
             let where_clause = if conditions.is_empty() {
@@ -832,14 +837,9 @@ fn build(
                 dim.column
             );
             spec = kind.map(|kind| AnalysisSpec {
-                kind,
-                target: measure.alias.clone(),
-                date_column: None,
                 label_column: Some(dim.column.clone()),
-                horizon: None,
-                frequency: None,
                 threshold: intent.threshold,
-                columns: None,
+                ..AnalysisSpec::new(kind, measure.alias.clone())
             });
             let limit = top.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
             format!(
@@ -877,16 +877,7 @@ fn build(
                     table.name,
                     numbers.join(", ")
                 );
-                spec = Some(AnalysisSpec {
-                    kind,
-                    target: numbers[0].clone(),
-                    date_column: None,
-                    label_column: None,
-                    horizon: None,
-                    frequency: None,
-                    threshold: None,
-                    columns: None,
-                });
+                spec = Some(AnalysisSpec::new(kind, numbers[0].clone()));
                 let columns: Vec<String> =
                     numbers.iter().map(|c| qualified(&table.name, c)).collect();
                 format!("SELECT {} {from}{where_clause}", columns.join(", "))
@@ -894,14 +885,9 @@ fn build(
                 let label = date_column.map(|c| c.name.clone());
                 shape = format!("{} of each row of {}", target, table.name);
                 spec = Some(AnalysisSpec {
-                    kind,
-                    target: target.clone(),
-                    date_column: None,
                     label_column: label.clone(),
-                    horizon: None,
-                    frequency: None,
                     threshold: intent.threshold,
-                    columns: None,
+                    ..AnalysisSpec::new(kind, target.clone())
                 });
                 // Anomalies are reported by row, so the row's key comes along; a summary of
                 // the key itself would be noise.

@@ -338,13 +338,16 @@ fn anomaly(f: &Map<String, Value>, out: &mut String) {
     let labels = strings(f, "anomaly_labels");
     let values = numbers(f, "anomaly_values");
     let threshold = f.get("threshold_used").and_then(Value::as_f64).map(number);
-    let method = text_of(f, "method")
-        .map(|m| format!(" ({m})"))
-        .unwrap_or_default();
-    let beyond = threshold
-        .map(|t| format!(" beyond {t}"))
-        .unwrap_or_default();
-    let _ = writeln!(out, "  {indices} anomalies{beyond}{method}:");
+    let how: Vec<String> = text_of(f, "method")
+        .into_iter()
+        .chain(threshold.map(|t| format!("threshold {t}")))
+        .collect();
+    let how = if how.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", how.join(", "))
+    };
+    let _ = writeln!(out, "  {indices} anomalies{how}:");
     for (i, value) in values.iter().enumerate().take(LIST_ITEMS) {
         let label = labels.get(i).cloned().unwrap_or_else(|| format!("row {i}"));
         let _ = writeln!(out, "    {label}  {}", number(*value));

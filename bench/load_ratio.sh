@@ -23,7 +23,7 @@ def median_ms(group, name):
         return json.load(f)["median"]["point_estimate"] / 1e6
 names = [("load", "sqlite_aggregate_scan"), ("load", "rows_to_query_result"), ("load", "rows_to_dataframe"),
          ("phases", "to_dataframe_only"), ("phases", "plain_rusqlite_aggregate_scan"),
-         ("phases", "plain_rusqlite_step_rows")]
+         ("phases", "plain_rusqlite_step_rows"), ("phases", "direct_polars_builders")]
 ms = {}
 for group, name in names:
     try:
@@ -38,4 +38,8 @@ ratio = df / agg
 print(f"\nratio rows_to_dataframe / sqlite_aggregate_scan = {ratio:.2f}  (aim <= 2.0: {'met' if ratio <= 2 else 'NOT met'})")
 if "rows_to_query_result" in ms:
     print(f"ratio rows_to_query_result / sqlite_aggregate_scan = {ms['rows_to_query_result'] / agg:.2f}")
+plain = ms.get("plain_rusqlite_aggregate_scan")
+for name in ("plain_rusqlite_step_rows", "direct_polars_builders"):
+    if plain and name in ms:
+        print(f"ratio {name} / plain_rusqlite_aggregate_scan = {ms[name] / plain:.2f}")
 PY

@@ -14,13 +14,20 @@
 //! - `rows_to_query_result`: the same without `to_dataframe`.
 //!
 //! `phases/*` split the cost for profiling: the same statements on a plain rusqlite connection
-//! (default VFS, no authorizer or progress handler), stepping the rows without keeping them, and
-//! `to_dataframe` alone on a result already loaded.
+//! (default VFS, no authorizer or progress handler), stepping the rows without keeping them;
+//! `to_dataframe` alone on a result already loaded; and `direct_polars_builders`, a prototype
+//! of loading straight into polars builders (no `Option<String>` per value, no second copy), to
+//! show what a loader of that design would cost. The prototype takes each column's type from the
+//! first row and ignores type changes; it is a measurement, not a loader.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
+use polars::prelude::{
+    ChunkedBuilder, Column, DataFrame, Float64Type, Int64Type, IntoColumn, PrimitiveChunkedBuilder,
+    StringChunkedBuilder,
+};
 use rusqlite::types::ValueRef;
 use sightline_engine::CancelToken;
 use sightline_engine::db::{Database, QueryLimits, QueryResult, ReadOnlyConnection, ValidatedSql};
@@ -63,6 +70,71 @@ fn raw_scan(conn: &rusqlite::Connection, sql: &str) -> rusqlite::Result<u64> {
         }
     }
     Ok(acc)
+}
+
+/// One column being built straight into polars.
+enum Direct {
+    Int(PrimitiveChunkedBuilder<Int64Type>),
+    Real(PrimitiveChunkedBuilder<Float64Type>),
+    Text(StringChunkedBuilder),
+}
+
+impl Direct {
+    fn for_value(name: &str, value: ValueRef<'_>) -> Direct {
+        const CAPACITY: usize = 1024;
+        match value {
+            ValueRef::Integer(_) => {
+                Direct::Int(PrimitiveChunkedBuilder::new(name.into(), CAPACITY))
+            }
+            ValueRef::Real(_) => Direct::Real(PrimitiveChunkedBuilder::new(name.into(), CAPACITY)),
+            _ => Direct::Text(StringChunkedBuilder::new(name.into(), CAPACITY)),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, value: ValueRef<'_>) {
+        match (self, value) {
+            (Direct::Int(b), ValueRef::Integer(v)) => b.append_value(v),
+            (Direct::Real(b), ValueRef::Real(v)) => b.append_value(v),
+            (Direct::Real(b), ValueRef::Integer(v)) => b.append_value(v as f64),
+            (Direct::Text(b), ValueRef::Text(t)) => {
+                b.append_value(std::str::from_utf8(t).unwrap_or_default())
+            }
+            (Direct::Int(b), _) => b.append_null(),
+            (Direct::Real(b), _) => b.append_null(),
+            (Direct::Text(b), _) => b.append_null(),
+        }
+    }
+
+    fn finish(self) -> Column {
+        match self {
+            Direct::Int(b) => b.finish().into_column(),
+            Direct::Real(b) => b.finish().into_column(),
+            Direct::Text(b) => b.finish().into_column(),
+        }
+    }
+}
+
+/// The prototype loader: rows of `sql` straight into a DataFrame.
+fn direct_frame(conn: &rusqlite::Connection, sql: &str) -> rusqlite::Result<Option<DataFrame>> {
+    let mut stmt = conn.prepare(sql)?;
+    let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+    let mut rows = stmt.raw_query();
+    let mut builders: Vec<Direct> = Vec::with_capacity(names.len());
+    let mut height = 0usize;
+    while let Some(row) = rows.next()? {
+        if builders.is_empty() {
+            for (i, name) in names.iter().enumerate() {
+                builders.push(Direct::for_value(name, row.get_ref(i)?));
+            }
+        }
+        for (i, builder) in builders.iter_mut().enumerate() {
+            builder.push(row.get_ref(i)?);
+        }
+        height += 1;
+    }
+    let columns = builders.into_iter().map(Direct::finish).collect();
+    Ok(DataFrame::new(height, columns).ok())
 }
 
 fn load(c: &mut Criterion) {
@@ -131,13 +203,22 @@ fn load(c: &mut Criterion) {
     group.bench_function("to_dataframe_only", |b| {
         b.iter(|| std::hint::black_box(sample.to_dataframe()))
     });
-    match rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) {
+    // NO_MUTEX as the engine's connections: in serialized mode every column call takes a mutex.
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    match rusqlite::Connection::open_with_flags(&path, flags) {
         Ok(plain) => {
             group.bench_function("plain_rusqlite_aggregate_scan", |b| {
                 b.iter(|| std::hint::black_box(raw_scan(&plain, AGGREGATE)))
             });
             group.bench_function("plain_rusqlite_step_rows", |b| {
                 b.iter(|| std::hint::black_box(raw_scan(&plain, ROWS)))
+            });
+            if let Ok(Some(df)) = direct_frame(&plain, ROWS) {
+                eprintln!("load bench: prototype loader: {:?}", df.schema());
+            }
+            group.bench_function("direct_polars_builders", |b| {
+                b.iter(|| std::hint::black_box(direct_frame(&plain, ROWS)))
             });
         }
         Err(e) => eprintln!("load bench: plain connection failed: {e}"),

@@ -111,18 +111,20 @@ impl Glossary {
         self.columns.get(&format!("{table}.{column}"))
     }
 
-    /// The label for a result column, looked up in any table; falls back to a humanised name.
+    /// The label for a result column: a term's label when the column is named after a term (the
+    /// planner names measures after their terms), else a column label from any table, else a
+    /// humanised name.
     pub fn label_for(&self, column: &str) -> String {
         let suffix = format!(".{column}");
-        self.columns
+        self.terms
             .iter()
-            .find(|(key, _)| key.ends_with(&suffix))
-            .map(|(_, l)| l.label.clone())
+            .find(|t| t.term.eq_ignore_ascii_case(column))
+            .and_then(|t| t.label.clone())
             .or_else(|| {
-                self.terms
+                self.columns
                     .iter()
-                    .find(|t| t.term.eq_ignore_ascii_case(column))
-                    .and_then(|t| t.label.clone())
+                    .find(|(key, _)| key.ends_with(&suffix))
+                    .map(|(_, l)| l.label.clone())
             })
             .unwrap_or_else(|| humanize(column))
     }
@@ -153,6 +155,11 @@ mod tests {
             vec!["revenue", "sales"]
         );
         assert_eq!(g.label_for("amount"), "Order amount");
+        assert_eq!(
+            g.label_for("revenue"),
+            "Revenue",
+            "a term's label wins for a measure named after it"
+        );
         assert_eq!(
             g.label_for("monthly_spend"),
             "Monthly spend",

@@ -12,6 +12,13 @@ use crate::pipeline::analyze::Outcome;
 /// Above this many points, traces use WebGL.
 const WEBGL_POINTS: usize = 5_000;
 
+/// The most points one line trace carries; longer series are decimated for drawing (the data and
+/// the analysis keep every row).
+pub const MAX_TRACE_POINTS: usize = 20_000;
+
+/// Bins of a pre-computed histogram.
+const HISTOGRAM_BINS: usize = 60;
+
 /// The figure for a result and its analysis, or `None` when there is nothing to draw.
 pub fn figure(
     result: &QueryResult,
@@ -101,12 +108,13 @@ fn analysis_figure(result: &QueryResult, outcome: &Outcome, glossary: &Glossary)
                 .as_deref()
                 .and_then(|l| texts(result, l))
                 .unwrap_or_else(|| (0..values.len()).map(|i| i.to_string()).collect());
-            let kind = scatter_type(values.len());
             let marked_x: Vec<&String> =
                 a.anomalies.iter().filter_map(|&i| labels.get(i)).collect();
+            let (x, y) = decimate(&labels, &values);
+            let kind = scatter_type(y.len());
             Some(json!({
                 "data": [
-                    {"type": kind, "mode": if values.len() > 200 { "lines" } else { "lines+markers" }, "name": target_label, "x": labels, "y": values},
+                    {"type": kind, "mode": if y.len() > 200 { "lines" } else { "lines+markers" }, "name": target_label, "x": x, "y": y},
                     {"type": "scatter", "mode": "markers", "name": "Anomaly", "x": marked_x, "y": a.anomaly_values.iter().copied().map(finite).collect::<Vec<_>>(),
                      "marker": {"color": "#d62728", "size": 11, "symbol": "circle-open", "line": {"width": 2}}}
                 ],
@@ -117,14 +125,28 @@ fn analysis_figure(result: &QueryResult, outcome: &Outcome, glossary: &Glossary)
             let values = numbers(result, &s.target)?;
             let label = glossary.label_for(&s.target);
             let mut layout = layout(&format!("Distribution of {label}"), &label, "Count");
-            layout["grid"] = json!({"rows": 2, "columns": 1, "pattern": "independent", "roworder": "top to bottom"});
             layout["yaxis"]["domain"] = json!([0.3, 1.0]);
             layout["yaxis2"] = json!({"domain": [0.0, 0.2], "showticklabels": false});
             layout["xaxis2"] = json!({"anchor": "y2", "matches": "x", "showticklabels": false});
+            let d = &s.summary_stats;
+            let (iqr_low, iqr_high) = match (d.q25, d.q75) {
+                (Some(q1), Some(q3)) => (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)),
+                _ => (f64::NEG_INFINITY, f64::INFINITY),
+            };
+            let present = values.iter().flatten().copied();
+            let lower_fence = present
+                .clone()
+                .filter(|v| *v >= iqr_low)
+                .fold(f64::INFINITY, f64::min);
+            let upper_fence = present
+                .filter(|v| *v <= iqr_high)
+                .fold(f64::NEG_INFINITY, f64::max);
             Some(json!({
                 "data": [
-                    {"type": "histogram", "name": label, "x": values},
-                    {"type": "box", "name": label, "x": values, "xaxis": "x2", "yaxis": "y2", "boxpoints": "outliers", "orientation": "h"}
+                    histogram(&values, &label),
+                    {"type": "box", "name": label, "orientation": "h", "xaxis": "x2", "yaxis": "y2", "y": [label],
+                     "q1": [d.q25], "median": [d.q50], "q3": [d.q75], "mean": [d.mean],
+                     "lowerfence": [finite(lower_fence)], "upperfence": [finite(upper_fence)]}
                 ],
                 "layout": layout
             }))
@@ -155,7 +177,7 @@ fn data_figure(result: &QueryResult, glossary: &Glossary) -> Option<Value> {
             }));
         }
         return Some(json!({
-            "data": [{"type": "histogram", "x": values, "name": label}],
+            "data": [histogram(&values, &label)],
             "layout": layout(&format!("Distribution of {label}"), &label, "Count")
         }));
     };
@@ -166,13 +188,75 @@ fn data_figure(result: &QueryResult, glossary: &Glossary) -> Option<Value> {
         .take(20)
         .all(|v| sightline_analytics::parse_date(v).is_some());
     let trace = if over_time {
-        json!({"type": scatter_type(values.len()), "mode": if values.len() > 200 { "lines" } else { "lines+markers" }, "name": label, "x": x, "y": values})
+        let (x, y) = decimate(&x, &values);
+        json!({"type": scatter_type(y.len()), "mode": if y.len() > 200 { "lines" } else { "lines+markers" }, "name": label, "x": x, "y": y})
     } else {
         json!({"type": "bar", "name": label, "x": x, "y": values})
     };
     Some(
         json!({"data": [trace], "layout": layout(&format!("{label} by {x_label}"), &x_label, &label)}),
     )
+}
+
+/// Min-max decimation: a series longer than [`MAX_TRACE_POINTS`] keeps, per bucket, its lowest
+/// and highest point in order, so spikes and dips stay visible while the figure stays small.
+fn decimate<'a>(x: &'a [String], y: &[Option<f64>]) -> (Vec<&'a String>, Vec<Option<f64>>) {
+    let n = x.len().min(y.len());
+    if n <= MAX_TRACE_POINTS {
+        return (x[..n].iter().collect(), y[..n].to_vec());
+    }
+    let buckets = MAX_TRACE_POINTS / 2;
+    let mut kept_x = Vec::with_capacity(MAX_TRACE_POINTS);
+    let mut kept_y = Vec::with_capacity(MAX_TRACE_POINTS);
+    for b in 0..buckets {
+        let (start, end) = (b * n / buckets, (b + 1) * n / buckets);
+        let mut low: Option<(usize, f64)> = None;
+        let mut high: Option<(usize, f64)> = None;
+        for (i, value) in (start..end).filter_map(|i| y[i].map(|v| (i, v))) {
+            if low.is_none_or(|(_, l)| value < l) {
+                low = Some((i, value));
+            }
+            if high.is_none_or(|(_, h)| value > h) {
+                high = Some((i, value));
+            }
+        }
+        let mut picks: Vec<(usize, f64)> = low.into_iter().chain(high).collect();
+        picks.sort_by_key(|(i, _)| *i);
+        picks.dedup_by_key(|(i, _)| *i);
+        for (i, value) in picks {
+            kept_x.push(&x[i]);
+            kept_y.push(Some(value));
+        }
+    }
+    (kept_x, kept_y)
+}
+
+/// A histogram binned here rather than in the browser, so a million values cost sixty bars.
+fn histogram(values: &[Option<f64>], label: &str) -> Value {
+    let present: Vec<f64> = values
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    let (low, high) = present
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(*v), h.max(*v))
+        });
+    if present.is_empty() || high <= low {
+        return json!({"type": "histogram", "name": label, "x": present});
+    }
+    let bins = HISTOGRAM_BINS;
+    let width = (high - low) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for v in &present {
+        let bin = (((v - low) / width) as usize).min(bins - 1);
+        counts[bin] += 1;
+    }
+    let centers: Vec<f64> = (0..bins).map(|b| low + (b as f64 + 0.5) * width).collect();
+    json!({"type": "bar", "name": label, "x": centers, "y": counts, "width": width,
+           "marker": {"line": {"width": 0}}, "hovertemplate": "%{x}: %{y}<extra></extra>"})
 }
 
 fn finite(v: f64) -> Option<f64> {
@@ -206,4 +290,53 @@ fn texts(result: &QueryResult, name: &str) -> Option<Vec<String>> {
             .collect(),
         ColumnValues::Text(v) => v.iter().map(|x| x.clone().unwrap_or_default()).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimation_keeps_spikes_and_bounds_size() {
+        let n = 1_000_000;
+        let x: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        let mut y: Vec<Option<f64>> = (0..n).map(|i| Some((i % 7) as f64)).collect();
+        y[123_457] = Some(1e6);
+        y[876_543] = Some(-1e6);
+        let (kx, ky) = decimate(&x, &y);
+        assert!(
+            ky.len() <= MAX_TRACE_POINTS,
+            "at most {MAX_TRACE_POINTS} points, got {}",
+            ky.len()
+        );
+        assert!(
+            ky.contains(&Some(1e6)) && ky.contains(&Some(-1e6)),
+            "the spike and the dip survive"
+        );
+        let order: Vec<usize> = kx.iter().map(|s| s.parse().unwrap()).collect();
+        assert!(
+            order.windows(2).all(|w| w[0] < w[1]),
+            "points stay in order"
+        );
+        let (sx, sy) = decimate(&x[..10], &y[..10]);
+        assert_eq!(
+            (sx.len(), sy.len()),
+            (10, 10),
+            "short series are drawn as they are"
+        );
+    }
+
+    #[test]
+    fn histogram_counts_every_value() {
+        let values: Vec<Option<f64>> = (0..1000).map(|i| Some(i as f64)).chain([None]).collect();
+        let trace = histogram(&values, "v");
+        let total: u64 = trace["y"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_u64)
+            .sum();
+        assert_eq!(total, 1000, "every present value lands in a bin");
+        assert_eq!(trace["x"].as_array().map(Vec::len), Some(HISTOGRAM_BINS));
+    }
 }

@@ -20,10 +20,13 @@ import json
 import math
 import os
 import platform
+import hashlib
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -170,6 +173,14 @@ def main():
     if not os.access(args.bin, os.X_OK):
         sys.exit(f"{args.bin} is missing: run cargo build --release -p sightline first (or pass --bin)")
     db = os.path.abspath(args.db)
+    # Run a private copy, so a rebuild of the binary during the run cannot mix two versions.
+    private = tempfile.mkdtemp(prefix="sightline-bench-")
+    binary = os.path.join(private, "sightline")
+    shutil.copy2(args.bin, binary)
+    with open(binary, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:12]
+    built = time.strftime("%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(args.bin)))
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     questions = [q for q in QUESTIONS if not args.only or args.only.lower() in q.lower()]
     load_before = os.getloadavg()
 
@@ -177,7 +188,7 @@ def main():
     plans = []
     all_ok = True
     for q in questions:
-        s_cmd = [args.bin, "ask", "--db", db, "--json", q]
+        s_cmd = [binary, "ask", "--db", db, "--json", q]
         _, p = timed(s_cmd)
         ans = parse(p, "sightline")
         if not ans or ans.get("error") or p.returncode != 0:
@@ -246,6 +257,8 @@ def main():
     lines.append(f"`sightline ask --json` vs the seed's way (python3 sqlite3 → pandas → scipy → figure → JSON), "
                  f"{args.runs} alternating runs each, wall time of the whole process.")
     lines.append("")
+    lines.append(f"Binary: {args.bin} (sha256 {digest}…, built {built}; work tree at commit {commit or '?'}).")
+    lines.append("")
     lines.append(f"Machine: {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, Python "
                  f"{platform.python_version()}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after.")
     lines.append("")
@@ -291,6 +304,7 @@ def main():
     with open(args.out, "w") as f:
         f.write(report)
     print(f"written to {args.out}")
+    shutil.rmtree(private, ignore_errors=True)
     return 0 if all_ok and len(plans) == len(questions) else 1
 
 

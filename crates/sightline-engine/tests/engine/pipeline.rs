@@ -253,7 +253,7 @@ fn everyday_questions() {
     let ages = check(
         "Distribution of customer ages",
         Some("summary"),
-        "SELECT signup_date, age FROM customers ORDER BY signup_date, id",
+        "SELECT age FROM customers",
     );
     let shown = ages.data.map(|d| d.rows.len());
     assert_eq!(shown, Some(1000), "rows shown are capped at max_rows");
@@ -414,5 +414,43 @@ fn direct_analysis_errors_are_bad_input() {
         write.error_kind(),
         Some(ErrorKind::SqlRejected),
         "a write is rejected before it runs"
+    );
+}
+
+#[test]
+fn without_a_glossary_column_names_still_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("glossary.json");
+    std::fs::write(&empty, "{}").unwrap();
+    let churn = AskRequest {
+        glossary: Some(empty),
+        ..request("What correlates with churn?", 10)
+    };
+    let answer = ask_with(
+        churn,
+        Arc::new(RecordingSink::default()),
+        CancelToken::new(),
+    );
+    assert!(answer.error.is_none(), "{:?}", answer.error);
+    let result = serde_json::to_value(&answer.analysis_result).unwrap();
+    assert_eq!(
+        result["target"], "churned",
+        "\"churn\" names the churned column when no term defines it"
+    );
+
+    let dir_request = |question: &str| AskRequest {
+        glossary: Some(dir.path().join("glossary.json")),
+        ..request(question, 10)
+    };
+    let answer = ask_with(
+        dir_request("what correlates with customers"),
+        Arc::new(RecordingSink::default()),
+        CancelToken::new(),
+    );
+    assert_eq!(
+        answer.error_kind(),
+        Some(ErrorKind::NotUnderstood),
+        "a row count is no correlation target: {:?}",
+        answer.analysis_result
     );
 }

@@ -285,7 +285,7 @@ fn measures(
                     words
                         .iter()
                         .enumerate()
-                        .position(|(i, q)| q == w && !skip.contains(&i))
+                        .position(|(i, q)| same_or_prefix(q, w) && !skip.contains(&i))
                 })
                 .collect();
             let Some(used) = positions else { continue };
@@ -349,6 +349,13 @@ fn term_measure(term: &Term, table: &CatalogTable) -> Measure {
         used: Vec::new(),
         score: 0.0,
     }
+}
+
+/// A question word names a column word when equal, or when it is a stem of it at least four
+/// letters long ("churn" → "churned").
+fn same_or_prefix(question: &str, name: &str) -> bool {
+    question == name
+        || (question.len() >= 4 && name.starts_with(question) && name.len() <= question.len() + 3)
 }
 
 fn table_bonus(words: &[String], table: &CatalogTable) -> f64 {
@@ -743,6 +750,19 @@ fn build(
     let shape;
     let sql = match (kind, grain, dimension) {
         // A correlation works on rows: the target beside the table's other numbers.
+        (Some(AnalysisType::Correlation), _, _)
+            if measure.column.is_none() && measure.aggregation == Aggregation::Count =>
+        {
+            return Err(PlanError::Unsupported(format!(
+                "Sightline understood you want a correlation but found no measure to correlate in {}; name a column, e.g. \"what correlates with {}\".",
+                table.name,
+                table
+                    .with_role(Role::Measure)
+                    .next()
+                    .map(|c| c.name.replace('_', " "))
+                    .unwrap_or_else(|| "a measure".to_string())
+            )));
+        }
         (Some(AnalysisType::Correlation), _, _) => {
             let target_expr = measure
                 .column
@@ -882,15 +902,18 @@ fn build(
                     numbers.iter().map(|c| qualified(&table.name, c)).collect();
                 format!("SELECT {} {from}{where_clause}", columns.join(", "))
             } else {
-                let label = date_column.map(|c| c.name.clone());
+                // Anomalies are told by date and row; a summary needs only the values, in any
+                // order, which spares SQLite a sort of the whole table.
+                let label = date_column
+                    .filter(|_| kind == AnalysisType::Anomaly)
+                    .map(|c| c.name.clone());
                 shape = format!("{} of each row of {}", target, table.name);
                 spec = Some(AnalysisSpec {
                     label_column: label.clone(),
                     threshold: intent.threshold,
                     ..AnalysisSpec::new(kind, target.clone())
                 });
-                // Anomalies are reported by row, so the row's key comes along; a summary of
-                // the key itself would be noise.
+                // Anomalies are reported by row, so the row's key comes along.
                 let key = (kind == AnalysisType::Anomaly)
                     .then(|| {
                         table

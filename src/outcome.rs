@@ -83,7 +83,8 @@ pub fn fail(context: &Context, error: EngineError) -> io::Result<ExitCode> {
 
 /// Writes `value` to stdout as one pretty JSON object and a newline.
 pub fn print_json<T: Serialize>(value: &T) -> io::Result<()> {
-    let mut stdout = io::stdout().lock();
+    // Buffered: stdout is line-buffered, and a pretty answer has a line per value.
+    let mut stdout = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     serde_json::to_writer_pretty(&mut stdout, value)?;
     writeln!(stdout)?;
     stdout.flush()

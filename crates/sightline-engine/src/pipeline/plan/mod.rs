@@ -154,6 +154,21 @@ struct Measure {
     score: f64,
 }
 
+impl Measure {
+    /// The measure's value on one row, unaggregated: its column, or its expression.
+    fn row_value(&self) -> String {
+        self.column
+            .as_ref()
+            .map(|c| qualified(&self.table, c))
+            .unwrap_or_else(|| self.expr.clone())
+    }
+
+    /// The name that row value gets in the result.
+    fn row_name(&self) -> String {
+        self.column.clone().unwrap_or_else(|| self.alias.clone())
+    }
+}
+
 /// A grouping column reached from the measure's table.
 #[derive(Debug, Clone)]
 struct Dimension {
@@ -764,15 +779,7 @@ fn build(
             )));
         }
         (Some(AnalysisType::Correlation), _, _) => {
-            let target_expr = measure
-                .column
-                .as_ref()
-                .map(|c| qualified(&table.name, c))
-                .unwrap_or_else(|| measure.expr.clone());
-            let target = measure
-                .column
-                .clone()
-                .unwrap_or_else(|| measure.alias.clone());
+            let (target_expr, target) = (measure.row_value(), measure.row_name());
             let named_factors: Vec<&Measure> = candidates
                 .iter()
                 .filter(|c| c.table == table.name && c.expr != measure.expr && c.column.is_some())
@@ -869,15 +876,7 @@ fn build(
         }
         // Row-level analyses: each row's value (with its date as the label when there is one).
         (Some(kind @ (AnalysisType::Anomaly | AnalysisType::Summary)), None, None) => {
-            let value = measure
-                .column
-                .as_ref()
-                .map(|c| qualified(&table.name, c))
-                .unwrap_or_else(|| measure.expr.clone());
-            let target = measure
-                .column
-                .clone()
-                .unwrap_or_else(|| measure.alias.clone());
+            let (value, target) = (measure.row_value(), measure.row_name());
             let summary_all = kind == AnalysisType::Summary
                 && measure.column.is_none()
                 && measure.aggregation == Aggregation::Count;

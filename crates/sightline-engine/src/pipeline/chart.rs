@@ -108,12 +108,8 @@ fn analysis_figure(result: &QueryResult, outcome: &Outcome, glossary: &Glossary)
                 .as_deref()
                 .and_then(|l| texts(result, l))
                 .unwrap_or_else(|| (0..values.len()).map(|i| i.to_string()).collect());
-            let marked_x: Vec<String> = a
-                .anomalies
-                .iter()
-                .filter_map(|&i| labels.get(i).cloned())
-                .collect();
-            let (labels, values) = in_label_order(labels, values);
+            let marked_x: Vec<&String> =
+                a.anomalies.iter().filter_map(|&i| labels.get(i)).collect();
             let (x, y) = decimate(&labels, &values);
             let kind = scatter_type(y.len());
             Some(json!({
@@ -235,31 +231,6 @@ fn decimate<'a>(x: &'a [String], y: &[Option<f64>]) -> (Vec<&'a String>, Vec<Opt
     (kept_x, kept_y)
 }
 
-/// The series sorted by its labels when they are dates out of order (rows come in the table's
-/// order); already ordered series, the usual case, are returned as they are.
-fn in_label_order(
-    labels: Vec<String>,
-    values: Vec<Option<f64>>,
-) -> (Vec<String>, Vec<Option<f64>>) {
-    let ordered = labels.windows(2).all(|w| w[0] <= w[1]);
-    let dated = labels
-        .iter()
-        .take(20)
-        .all(|l| sightline_analytics::parse_date(l).is_some());
-    if ordered || !dated || labels.len() != values.len() {
-        return (labels, values);
-    }
-    let mut order: Vec<usize> = (0..labels.len()).collect();
-    order.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
-    let sorted_values = order.iter().map(|&i| values[i]).collect();
-    let mut labels: Vec<Option<String>> = labels.into_iter().map(Some).collect();
-    let sorted_labels = order
-        .iter()
-        .map(|&i| labels[i].take().unwrap_or_default())
-        .collect();
-    (sorted_labels, sorted_values)
-}
-
 /// A histogram binned here rather than in the browser, so a million values cost sixty bars.
 fn histogram(values: &[Option<f64>], label: &str) -> Value {
     let present: Vec<f64> = values
@@ -353,25 +324,6 @@ mod tests {
             (10, 10),
             "short series are drawn as they are"
         );
-    }
-
-    #[test]
-    fn out_of_order_dates_are_sorted_for_drawing() {
-        let labels = vec![
-            "2024-01-03".to_string(),
-            "2024-01-01".to_string(),
-            "2024-01-02".to_string(),
-        ];
-        let (l, v) = in_label_order(labels, vec![Some(3.0), Some(1.0), None]);
-        assert_eq!(l, ["2024-01-01", "2024-01-02", "2024-01-03"]);
-        assert_eq!(
-            v,
-            [Some(1.0), None, Some(3.0)],
-            "values travel with their dates"
-        );
-        let words = vec!["b".to_string(), "a".to_string()];
-        let (l, _) = in_label_order(words, vec![Some(1.0), Some(2.0)]);
-        assert_eq!(l, ["b", "a"], "categories keep the result's order");
     }
 
     #[test]

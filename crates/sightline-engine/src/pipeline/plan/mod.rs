@@ -926,12 +926,19 @@ fn build(
                     select.push(qualified(&table.name, label));
                 }
                 select.push(format!("{value} AS {}", ident(&target)));
-                // Rows in key order: free for SQLite (the table's own order), where a date
-                // order would sort the whole table; the chart puts dates in order itself.
-                let order = table
+                // Dated rows in date order, ties broken by the key so the order is stable.
+                let tie = table
                     .with_role(Role::Id)
                     .next()
-                    .map(|c| format!(" ORDER BY {}", qualified(&table.name, &c.name)))
+                    .map(|c| format!(", {}", qualified(&table.name, &c.name)));
+                let order = label
+                    .map(|l| {
+                        format!(
+                            " ORDER BY {}{}",
+                            qualified(&table.name, &l),
+                            tie.unwrap_or_default()
+                        )
+                    })
                     .unwrap_or_default();
                 format!("SELECT {} {from}{where_clause}{order}", select.join(", "))
             }

@@ -454,3 +454,29 @@ fn without_a_glossary_column_names_still_answer() {
         answer.analysis_result
     );
 }
+
+#[test]
+fn a_grouping_that_cannot_be_made_is_said_not_hidden() {
+    // Products reach orders only through order_items (one-to-many from orders), which this
+    // planner does not join yet: the answer must say so and lower its confidence.
+    let answer = ask("top 5 products by revenue");
+    assert!(
+        answer
+            .warnings
+            .iter()
+            .any(|w| w.contains("product") && w.contains("not grouped")),
+        "the ignored grouping is named: {:?}",
+        answer.warnings
+    );
+    assert!(
+        answer.confidence < 0.7,
+        "confidence drops: {}",
+        answer.confidence
+    );
+    let grouped = ask("Total revenue by region");
+    assert!(
+        grouped.warnings.is_empty(),
+        "a grouping that was made warns nothing: {:?}",
+        grouped.warnings
+    );
+}

@@ -229,6 +229,16 @@ pub fn plan(
     let dimension = find_dimension(&words, &mut used, catalog, &table);
     let grain = find_grain(&words, &used);
     let top = find_top(&intent.words);
+    if dimension.is_none()
+        && grain.is_none()
+        && let Some(asked) = ungrouped_phrase(&words, &used)
+    {
+        confidence -= 0.3;
+        warnings.push(format!(
+            "Sightline could not group {} by \"{asked}\": nothing named so is linked to {}. The answer is not grouped.",
+            measure.description, table.name
+        ));
+    }
 
     let request = Request {
         intent,
@@ -566,6 +576,26 @@ fn find_dimension(
         used.extend(positions);
         dim
     })
+}
+
+/// The word a question groups by ("by X", "per X", "top 5 X") when no grouping used it.
+fn ungrouped_phrase(words: &[String], used: &[usize]) -> Option<String> {
+    let candidates = words
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match w.as_str() {
+            "by" | "per" | "across" => Some(i + 1),
+            "top" | "bottom" => Some(if words.get(i + 1).and_then(|n| number_word(n)).is_some() {
+                i + 2
+            } else {
+                i + 1
+            }),
+            _ => None,
+        });
+    candidates
+        .filter(|&at| at < words.len() && !used.contains(&at))
+        .map(|at| words[at].clone())
+        .find(|asked| crate::pipeline::intent::unit_of(asked).is_none())
 }
 
 /// "daily", "by month", "per week", "each quarter".

@@ -186,7 +186,6 @@ pub fn plan(
 ) -> Result<Plan, PlanError> {
     let words: Vec<String> = intent.words.iter().map(|w| stem(w)).collect();
     let mut warnings = Vec::new();
-    let mut confidence: f64 = 0.9;
 
     let time_filter = time::find(&intent.words);
     let time_words: Vec<usize> = time_filter
@@ -196,9 +195,13 @@ pub fn plan(
 
     let mut candidates = measures(&words, &time_words, catalog, glossary);
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let Some(mut measure) = candidates.first().cloned() else {
-        return counted_table(intent, &words, catalog, probe, time_filter)
-            .ok_or_else(|| no_measure(intent, catalog));
+    // No measure named: "how many orders", "number of customers" count the rows of a table.
+    let (mut measure, mut confidence): (Measure, f64) = match candidates.first() {
+        Some(best) => (best.clone(), 0.9),
+        None => (
+            row_count(&words, catalog).ok_or_else(|| no_measure(intent, catalog))?,
+            0.8,
+        ),
     };
     if let Some(second) = candidates
         .iter()
@@ -211,7 +214,9 @@ pub fn plan(
             measure.description, second.description, measure.description
         ));
     }
-    if let Some(said) = aggregation_word(&words) {
+    if !measure.aggregation_said
+        && let Some(said) = aggregation_word(&words)
+    {
         measure.aggregation_said = true;
         measure.aggregation = said;
     }
@@ -421,14 +426,8 @@ fn aggregation_word(words: &[String]) -> Option<Aggregation> {
         })
 }
 
-/// "how many orders", "number of customers", "count customers": a row count of a named table.
-fn counted_table(
-    intent: &Intent,
-    words: &[String],
-    catalog: &Catalog,
-    probe: &dyn DataProbe,
-    time_filter: Option<(TimeFilter, Vec<usize>)>,
-) -> Option<Plan> {
+/// The row count of the table the question names ("how many orders", "number of customers").
+fn row_count(words: &[String], catalog: &Catalog) -> Option<Measure> {
     let mut tables: Vec<&CatalogTable> = catalog
         .tables
         .iter()
@@ -441,7 +440,7 @@ fn counted_table(
         .next()
         .map(|c| qualified(&table.name, &c.name))
         .unwrap_or_else(|| "*".to_string());
-    let measure = Measure {
+    Some(Measure {
         table: table.name.clone(),
         expr: key,
         column: None,
@@ -463,26 +462,7 @@ fn counted_table(
             .filter_map(|w| words.iter().position(|q| q == w))
             .collect(),
         score: 1.0,
-    };
-    let mut used = measure.used.clone();
-    used.extend(time_filter.iter().flat_map(|(_, u)| u.iter().copied()));
-    let dimension = find_dimension(words, &mut used, catalog, &table);
-    let grain = find_grain(words, &used);
-    let request = Request {
-        intent,
-        measure,
-        table,
-        dimension,
-        grain,
-        top: find_top(&intent.words),
-        time_filter: time_filter.map(|(f, _)| f),
-    };
-    let mut warnings = Vec::new();
-    let mut confidence = 0.8;
-    let mut plan = build(&request, probe, &mut warnings, &mut confidence, &[]).ok()?;
-    plan.warnings = warnings;
-    plan.confidence = confidence;
-    Some(plan)
+    })
 }
 
 /// "by region", "per plan", "for each category", "across channels": a dimension column reachable

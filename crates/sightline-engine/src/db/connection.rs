@@ -333,7 +333,7 @@ impl ReadOnlyConnection {
             .unzip();
         let width = names.len();
         let mut builders: Vec<ColumnBuilder> =
-            (0..width).map(|_| ColumnBuilder::Nulls(0)).collect();
+            (0..width).map(|_| ColumnBuilder::default()).collect();
         let mut row_count = 0usize;
         let mut bytes = 0usize;
         let mut rows = stmt.raw_query();

@@ -1,18 +1,26 @@
-//! [`QueryResult`]: a column-oriented, typed query result, built straight from SQLite's values.
+//! [`QueryResult`]: a column-oriented, typed query result, built straight from SQLite's values
+//! into polars arrays, so the analyses get their frame without a second copy.
 //!
 //! SQLite is dynamically typed, so each column's type is inferred from its values while reading:
 //! all integers → `Int`, integers and reals → `Real`, anything textual → `Text` (numbers
 //! formatted, blobs shown as `<blob N bytes>`). A column is promoted at most once per step
-//! (Int → Real → Text), so loading stays a tight loop of pushes into typed vectors.
+//! (Int → Real → Text), so loading stays a tight loop of appends into typed builders; text goes
+//! into one contiguous string buffer instead of a heap string per value.
 
-use polars::prelude::{Column, DataFrame, IntoColumn, NamedFrom, Series};
+use std::fmt::Write as _;
+
+use polars::prelude::{
+    ChunkFullNull, ChunkedBuilder, DataFrame, Float64Chunked, Float64Type, Int64Chunked, Int64Type,
+    IntoColumn, IntoSeries, PlSmallStr, PrimitiveChunkedBuilder, StringChunked,
+    StringChunkedBuilder,
+};
 use rusqlite::types::ValueRef;
 use serde_json::Value;
 
 use super::DbError;
 
-/// The rows a query returned, one typed vector per column.
-#[derive(Debug, Clone, PartialEq)]
+/// The rows a query returned, one typed column each.
+#[derive(Debug, Clone)]
 pub struct QueryResult {
     pub columns: Vec<ColumnData>,
     pub row_count: usize,
@@ -20,19 +28,20 @@ pub struct QueryResult {
 
 /// One result column: its name, the declared type of the table column it comes from (if any),
 /// and its values.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ColumnData {
     pub name: String,
     pub decl_type: Option<String>,
     pub values: ColumnValues,
 }
 
-/// The values of one column, all of one inferred type; `None` is SQL NULL.
-#[derive(Debug, Clone, PartialEq)]
+/// The values of one column, all of one inferred type; a null is SQL NULL. Each is one polars
+/// array (a single chunk), shared rather than copied when the frame is made.
+#[derive(Debug, Clone)]
 pub enum ColumnValues {
-    Int(Vec<Option<i64>>),
-    Real(Vec<Option<f64>>),
-    Text(Vec<Option<String>>),
+    Int(Int64Chunked),
+    Real(Float64Chunked),
+    Text(StringChunked),
 }
 
 impl ColumnValues {
@@ -51,21 +60,45 @@ impl ColumnValues {
     /// The value at `row` as JSON: numbers as numbers, NULL and non-finite floats as null.
     pub fn json_at(&self, row: usize) -> Value {
         match self {
-            ColumnValues::Int(v) => v
-                .get(row)
-                .copied()
-                .flatten()
-                .map_or(Value::Null, Value::from),
+            ColumnValues::Int(v) => v.get(row).map_or(Value::Null, Value::from),
             ColumnValues::Real(v) => v
                 .get(row)
-                .copied()
-                .flatten()
                 .and_then(serde_json::Number::from_f64)
                 .map_or(Value::Null, Value::Number),
             ColumnValues::Text(v) => v
                 .get(row)
-                .and_then(|s| s.as_deref())
                 .map_or(Value::Null, |s| Value::String(s.to_string())),
+        }
+    }
+
+    /// Every value as a number: integers widened, non-finite reals and unparseable text as
+    /// `None`.
+    pub fn numbers(&self) -> Vec<Option<f64>> {
+        match self {
+            ColumnValues::Int(v) => v.iter().map(|x| x.map(|x| x as f64)).collect(),
+            ColumnValues::Real(v) => v.iter().map(|x| x.filter(|f| f.is_finite())).collect(),
+            ColumnValues::Text(v) => v
+                .iter()
+                .map(|x| x.and_then(|s| s.trim().parse().ok()))
+                .collect(),
+        }
+    }
+
+    /// Every value as display text, NULL as the empty string.
+    pub fn texts(&self) -> Vec<String> {
+        match self {
+            ColumnValues::Int(v) => v
+                .iter()
+                .map(|x| x.map(|x| x.to_string()).unwrap_or_default())
+                .collect(),
+            ColumnValues::Real(v) => v
+                .iter()
+                .map(|x| x.map(|x| x.to_string()).unwrap_or_default())
+                .collect(),
+            ColumnValues::Text(v) => v
+                .iter()
+                .map(|x| x.unwrap_or_default().to_string())
+                .collect(),
         }
     }
 }
@@ -88,21 +121,23 @@ impl QueryResult {
             .collect()
     }
 
-    /// The whole result as a polars DataFrame: Int64, Float64 and String columns. Repeated
-    /// names get a suffix (`a`, `a_2`) because a DataFrame needs unique names.
+    /// The whole result as a polars DataFrame: Int64, Float64 and String columns sharing this
+    /// result's arrays (no copy). Repeated names get a suffix (`a`, `a_2`) because a DataFrame
+    /// needs unique names.
     pub fn to_dataframe(&self) -> Result<DataFrame, DbError> {
         let names = unique_names(&self.columns);
-        let columns: Vec<Column> = self
+        let columns = self
             .columns
             .iter()
             .zip(names)
             .map(|(c, name)| {
-                let series = match &c.values {
-                    ColumnValues::Int(v) => Series::new(name.into(), v.as_slice()),
-                    ColumnValues::Real(v) => Series::new(name.into(), v.as_slice()),
-                    ColumnValues::Text(v) => Series::new(name.into(), v.as_slice()),
-                };
-                series.into_column()
+                let name = PlSmallStr::from(name);
+                match &c.values {
+                    ColumnValues::Int(v) => v.clone().with_name(name).into_series(),
+                    ColumnValues::Real(v) => v.clone().with_name(name).into_series(),
+                    ColumnValues::Text(v) => v.clone().with_name(name).into_series(),
+                }
+                .into_column()
             })
             .collect();
         DataFrame::new(self.row_count, columns).map_err(|e| DbError::Frame {
@@ -141,14 +176,28 @@ fn unique_names(columns: &[ColumnData]) -> Vec<String> {
     out
 }
 
+/// Rows per builder allocation step: small results stay small, large ones grow geometrically.
+const INITIAL_CAPACITY: usize = 1024;
+
 /// Accumulates one column while rows are read.
-#[derive(Debug)]
 pub(crate) enum ColumnBuilder {
     /// Only NULLs so far (this many).
     Nulls(usize),
-    Int(Vec<Option<i64>>),
-    Real(Vec<Option<f64>>),
-    Text(Vec<Option<String>>),
+    Int(PrimitiveChunkedBuilder<Int64Type>),
+    Real(PrimitiveChunkedBuilder<Float64Type>),
+    /// Text values, plus a scratch buffer numbers are formatted into before being appended.
+    Text(StringChunkedBuilder, String),
+}
+
+impl std::fmt::Debug for ColumnBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ColumnBuilder::Nulls(_) => "Nulls",
+            ColumnBuilder::Int(_) => "Int",
+            ColumnBuilder::Real(_) => "Real",
+            ColumnBuilder::Text(..) => "Text",
+        })
+    }
 }
 
 /// Approximate memory of one value slot, for the byte cap.
@@ -159,18 +208,17 @@ impl ColumnBuilder {
     #[inline]
     pub(crate) fn push(&mut self, value: ValueRef<'_>) -> usize {
         match (&mut *self, value) {
-            (ColumnBuilder::Int(v), ValueRef::Integer(i)) => v.push(Some(i)),
-            (ColumnBuilder::Real(v), ValueRef::Real(f)) => v.push(Some(f)),
-            (ColumnBuilder::Real(v), ValueRef::Integer(i)) => v.push(Some(i as f64)),
-            (ColumnBuilder::Int(v), ValueRef::Null) => v.push(None),
-            (ColumnBuilder::Real(v), ValueRef::Null) => v.push(None),
-            (ColumnBuilder::Text(v), ValueRef::Null) => v.push(None),
+            (ColumnBuilder::Int(b), ValueRef::Integer(i)) => b.append_value(i),
+            (ColumnBuilder::Real(b), ValueRef::Real(f)) => b.append_value(f),
+            (ColumnBuilder::Real(b), ValueRef::Integer(i)) => b.append_value(i as f64),
+            (ColumnBuilder::Int(b), ValueRef::Null) => b.append_null(),
+            (ColumnBuilder::Real(b), ValueRef::Null) => b.append_null(),
+            (ColumnBuilder::Text(b, _), ValueRef::Null) => b.append_null(),
             (ColumnBuilder::Nulls(n), ValueRef::Null) => *n += 1,
-            (ColumnBuilder::Text(v), other) => {
-                let s = to_text(other);
-                let len = s.as_ref().map_or(0, String::len);
-                v.push(s);
-                return SLOT + len;
+            (ColumnBuilder::Text(b, scratch), other) => {
+                let text = as_text(other, scratch);
+                b.append_value(text);
+                return SLOT + text.len();
             }
             (_, other) => return self.promote_and_push(other),
         }
@@ -182,19 +230,46 @@ impl ColumnBuilder {
     fn promote_and_push(&mut self, value: ValueRef<'_>) -> usize {
         let current = std::mem::replace(self, ColumnBuilder::Nulls(0));
         *self = match (current, value) {
-            (ColumnBuilder::Nulls(n), ValueRef::Integer(_)) => ColumnBuilder::Int(vec![None; n]),
-            (ColumnBuilder::Nulls(n), ValueRef::Real(_)) => ColumnBuilder::Real(vec![None; n]),
-            (ColumnBuilder::Nulls(n), _) => ColumnBuilder::Text(vec![None; n]),
-            (ColumnBuilder::Int(v), ValueRef::Real(_)) => {
-                ColumnBuilder::Real(v.into_iter().map(|x| x.map(|i| i as f64)).collect())
+            (ColumnBuilder::Nulls(n), ValueRef::Integer(_)) => {
+                let mut b =
+                    PrimitiveChunkedBuilder::new(PlSmallStr::EMPTY, n.max(INITIAL_CAPACITY));
+                (0..n).for_each(|_| b.append_null());
+                ColumnBuilder::Int(b)
             }
-            (ColumnBuilder::Int(v), _) => {
-                ColumnBuilder::Text(v.into_iter().map(|x| x.map(|i| i.to_string())).collect())
+            (ColumnBuilder::Nulls(n), ValueRef::Real(_)) => {
+                let mut b =
+                    PrimitiveChunkedBuilder::new(PlSmallStr::EMPTY, n.max(INITIAL_CAPACITY));
+                (0..n).for_each(|_| b.append_null());
+                ColumnBuilder::Real(b)
             }
-            (ColumnBuilder::Real(v), _) => {
-                ColumnBuilder::Text(v.into_iter().map(|x| x.map(real_to_text)).collect())
+            (ColumnBuilder::Nulls(n), _) => {
+                let mut b = StringChunkedBuilder::new(PlSmallStr::EMPTY, n.max(INITIAL_CAPACITY));
+                (0..n).for_each(|_| b.append_null());
+                ColumnBuilder::Text(b, String::new())
             }
-            (text @ ColumnBuilder::Text(_), _) => text,
+            (ColumnBuilder::Int(b), ValueRef::Real(_)) => {
+                let ints = b.finish();
+                let mut real = PrimitiveChunkedBuilder::new(PlSmallStr::EMPTY, ints.len() * 2);
+                ints.iter()
+                    .for_each(|x| real.append_option(x.map(|i| i as f64)));
+                ColumnBuilder::Real(real)
+            }
+            (ColumnBuilder::Int(b), _) => {
+                let ints = b.finish();
+                let mut text = StringChunkedBuilder::new(PlSmallStr::EMPTY, ints.len() * 2);
+                ints.iter()
+                    .for_each(|x| text.append_option(x.map(|i| i.to_string())));
+                ColumnBuilder::Text(text, String::new())
+            }
+            (ColumnBuilder::Real(b), _) => {
+                let reals = b.finish();
+                let mut text = StringChunkedBuilder::new(PlSmallStr::EMPTY, reals.len() * 2);
+                reals
+                    .iter()
+                    .for_each(|x| text.append_option(x.map(real_to_text)));
+                ColumnBuilder::Text(text, String::new())
+            }
+            (text @ ColumnBuilder::Text(..), _) => text,
         };
         match self {
             // Every arm above yields a type that accepts `value` without a further promotion.
@@ -206,15 +281,25 @@ impl ColumnBuilder {
     /// The finished column; a column of only NULLs takes its type from the declared type.
     pub(crate) fn finish(self, decl_type: Option<&str>) -> ColumnValues {
         match self {
-            ColumnBuilder::Int(v) => ColumnValues::Int(v),
-            ColumnBuilder::Real(v) => ColumnValues::Real(v),
-            ColumnBuilder::Text(v) => ColumnValues::Text(v),
+            ColumnBuilder::Int(b) => ColumnValues::Int(b.finish()),
+            ColumnBuilder::Real(b) => ColumnValues::Real(b.finish()),
+            ColumnBuilder::Text(b, _) => ColumnValues::Text(b.finish()),
             ColumnBuilder::Nulls(n) => match affinity(decl_type) {
-                Affinity::Int => ColumnValues::Int(vec![None; n]),
-                Affinity::Real => ColumnValues::Real(vec![None; n]),
-                Affinity::Text => ColumnValues::Text(vec![None; n]),
+                Affinity::Int => ColumnValues::Int(Int64Chunked::full_null(PlSmallStr::EMPTY, n)),
+                Affinity::Real => {
+                    ColumnValues::Real(Float64Chunked::full_null(PlSmallStr::EMPTY, n))
+                }
+                Affinity::Text => {
+                    ColumnValues::Text(StringChunked::full_null(PlSmallStr::EMPTY, n))
+                }
             },
         }
+    }
+}
+
+impl Default for ColumnBuilder {
+    fn default() -> Self {
+        ColumnBuilder::Nulls(0)
     }
 }
 
@@ -243,17 +328,30 @@ fn affinity(decl_type: Option<&str>) -> Affinity {
     }
 }
 
-fn to_text(value: ValueRef<'_>) -> Option<String> {
-    match value {
-        ValueRef::Null => None,
-        ValueRef::Integer(i) => Some(i.to_string()),
-        ValueRef::Real(f) => Some(real_to_text(f)),
-        ValueRef::Text(bytes) => Some(match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_owned(),
-            Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-        }),
-        ValueRef::Blob(b) => Some(format!("<blob {} bytes>", b.len())),
+/// A non-NULL value as text: text as it is (invalid UTF-8 replaced), numbers formatted into
+/// `scratch`, blobs described.
+fn as_text<'a>(value: ValueRef<'a>, scratch: &'a mut String) -> &'a str {
+    if let ValueRef::Text(bytes) = value
+        && let Ok(s) = std::str::from_utf8(bytes)
+    {
+        return s;
     }
+    scratch.clear();
+    // Writing into a String cannot fail.
+    let _ = match value {
+        ValueRef::Null => Ok(()),
+        ValueRef::Integer(i) => write!(scratch, "{i}"),
+        ValueRef::Real(f) => {
+            scratch.push_str(&real_to_text(f));
+            Ok(())
+        }
+        ValueRef::Text(bytes) => {
+            scratch.push_str(&String::from_utf8_lossy(bytes));
+            Ok(())
+        }
+        ValueRef::Blob(b) => write!(scratch, "<blob {} bytes>", b.len()),
+    };
+    scratch
 }
 
 /// A real as SQLite would print it: whole numbers keep a ".0".

@@ -274,7 +274,7 @@ fn date_columns(result: &QueryResult) -> Vec<String> {
         .iter()
         .filter(|c| match &c.values {
             ColumnValues::Text(values) => {
-                let present: Vec<&String> = values.iter().flatten().take(50).collect();
+                let present: Vec<&str> = values.iter().flatten().take(50).collect();
                 !present.is_empty()
                     && present
                         .iter()

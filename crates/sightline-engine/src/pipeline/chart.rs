@@ -265,31 +265,12 @@ fn finite(v: f64) -> Option<f64> {
 
 /// A result column as numbers (nulls kept as nulls).
 fn numbers(result: &QueryResult, name: &str) -> Option<Vec<Option<f64>>> {
-    let column = result.column(name)?;
-    Some(match &column.values {
-        ColumnValues::Int(v) => v.iter().map(|x| x.map(|x| x as f64)).collect(),
-        ColumnValues::Real(v) => v.iter().map(|x| x.and_then(finite)).collect(),
-        ColumnValues::Text(v) => v
-            .iter()
-            .map(|x| x.as_deref().and_then(|s| s.trim().parse().ok()))
-            .collect(),
-    })
+    Some(result.column(name)?.values.numbers())
 }
 
 /// A result column as display text.
 fn texts(result: &QueryResult, name: &str) -> Option<Vec<String>> {
-    let column = result.column(name)?;
-    Some(match &column.values {
-        ColumnValues::Int(v) => v
-            .iter()
-            .map(|x| x.map(|x| x.to_string()).unwrap_or_default())
-            .collect(),
-        ColumnValues::Real(v) => v
-            .iter()
-            .map(|x| x.map(|x| x.to_string()).unwrap_or_default())
-            .collect(),
-        ColumnValues::Text(v) => v.iter().map(|x| x.clone().unwrap_or_default()).collect(),
-    })
+    Some(result.column(name)?.values.texts())
 }
 
 #[cfg(test)]

@@ -32,9 +32,9 @@ fn check(result: &QueryResult, column: &str, expect: &str) {
         .column(column)
         .unwrap_or_else(|| panic!("column {column} missing"));
     let got = match &c.values {
-        ColumnValues::Int(v) => format!("Int{v:?}"),
-        ColumnValues::Real(v) => format!("Real{v:?}"),
-        ColumnValues::Text(v) => format!("Text{v:?}"),
+        ColumnValues::Int(v) => format!("Int{:?}", v.iter().collect::<Vec<_>>()),
+        ColumnValues::Real(v) => format!("Real{:?}", v.iter().collect::<Vec<_>>()),
+        ColumnValues::Text(v) => format!("Text{:?}", v.iter().collect::<Vec<_>>()),
     };
     assert_eq!(got, expect, "inferred type and values of column {column}");
 }
@@ -295,4 +295,56 @@ fn schema_handles_odd_identifiers_and_foreign_keys() {
         json["tables"][0]["columns"].is_array(),
         "the schema serializes for `schema --json`"
     );
+}
+
+#[test]
+fn late_type_changes_keep_every_earlier_value() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let db = Database::open(&fixture(dir.path(), "m.db", MIXED).to_string_lossy())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // NULLs first, then integers for well past one builder allocation, then a real, then text.
+    let r = query(
+        &db,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) \
+         SELECT CASE WHEN i <= 2 THEN NULL WHEN i = 2000 THEN 0.5 ELSE i END AS to_real, \
+                CASE WHEN i <= 2 THEN NULL WHEN i = 2500 THEN 'x' WHEN i = 2600 THEN 2.5 ELSE i END AS to_text, \
+                CASE WHEN i = 3000 THEN CAST(x'ff41' AS TEXT) ELSE NULL END AS bad_utf8 \
+         FROM n",
+    );
+    assert_eq!(r.row_count, 3000, "every row loaded");
+    let to_real = r.column("to_real").unwrap_or_else(|| panic!("to_real"));
+    let ColumnValues::Real(reals) = &to_real.values else {
+        panic!("an integer column with one real becomes Real");
+    };
+    let reals: Vec<Option<f64>> = reals.iter().collect();
+    assert_eq!(
+        &reals[..3],
+        &[None, None, Some(3.0)],
+        "nulls and integers kept"
+    );
+    assert_eq!(reals[1999], Some(0.5), "the real itself");
+    assert_eq!(reals[2999], Some(3000.0), "integers after the promotion");
+
+    let to_text = r.column("to_text").unwrap_or_else(|| panic!("to_text"));
+    let ColumnValues::Text(texts) = &to_text.values else {
+        panic!("a numeric column with one text value becomes Text");
+    };
+    let texts: Vec<Option<&str>> = texts.iter().collect();
+    assert_eq!(
+        &texts[..3],
+        &[None, None, Some("3")],
+        "nulls and integers as text"
+    );
+    assert_eq!(texts[2499], Some("x"), "the text itself");
+    assert_eq!(texts[2599], Some("2.5"), "a real after the promotion");
+    assert_eq!(texts.len(), 3000, "no value lost");
+
+    let bad = r.column("bad_utf8").unwrap_or_else(|| panic!("bad_utf8"));
+    assert_eq!(
+        bad.values.json_at(2999),
+        json!("\u{FFFD}A"),
+        "invalid UTF-8 is replaced, not dropped"
+    );
+    let df = r.to_dataframe().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(df.height(), 3000, "frame height");
 }

@@ -221,6 +221,8 @@ impl ReadOnlyConnection {
             });
         }
 
+        super::functions::register(&conn).map_err(setup)?;
+
         let refusal: Arc<Mutex<Option<Refusal>>> = Arc::default();
         let sink = Arc::clone(&refusal);
         conn.authorizer(Some(move |ctx: AuthContext<'_>| {

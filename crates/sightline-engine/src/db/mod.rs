@@ -13,6 +13,7 @@
 mod connection;
 mod error;
 mod files;
+mod functions;
 mod result;
 mod schema;
 mod sql_text;

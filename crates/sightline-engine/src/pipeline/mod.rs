@@ -268,7 +268,26 @@ struct Probe<'a> {
     cancel: &'a CancelToken,
 }
 
+/// A text column with more distinct values than this is not a category the planner filters on.
+const MAX_CATEGORY_VALUES: usize = 200;
+
 impl DataProbe for Probe<'_> {
+    fn values(&self, table: &str, column: &str) -> Option<Vec<String>> {
+        let column_sql = plan::sql::qualified(table, column);
+        let sql = format!(
+            "SELECT DISTINCT {column_sql} FROM {} WHERE {column_sql} IS NOT NULL AND typeof({column_sql}) = 'text' LIMIT {}",
+            plan::sql::ident(table),
+            MAX_CATEGORY_VALUES + 1
+        );
+        let validated = self.connection.validate(&sql).ok()?;
+        let result = self
+            .connection
+            .execute(&validated, self.limits, self.cancel)
+            .ok()?;
+        let values = result.columns.first()?.values.texts();
+        (values.len() <= MAX_CATEGORY_VALUES).then_some(values)
+    }
+
     fn latest_date(&self, table: &str, date_sql: &str) -> Option<NaiveDate> {
         let sql = format!("SELECT max({date_sql}) FROM {}", plan::sql::ident(table));
         let validated = self.connection.validate(&sql).ok()?;

@@ -480,3 +480,75 @@ fn a_grouping_that_cannot_be_made_is_said_not_hidden() {
         grouped.warnings
     );
 }
+
+#[test]
+fn filters_rankings_medians_and_breakdowns() {
+    check(
+        "revenue by month in the West region",
+        None,
+        "SELECT substr(o.order_date, 1, 7) || '-01', sum(o.amount) FROM orders o
+         JOIN customers c ON c.id = o.customer_id
+         WHERE o.status = 'completed' AND c.region = 'West' GROUP BY 1 ORDER BY 1",
+    );
+    check(
+        "how many Premium customers churned",
+        None,
+        "SELECT count(*) FROM customers WHERE plan = 'Premium' AND churned = 1",
+    );
+    check(
+        "how many orders over 100",
+        None,
+        "SELECT count(*) FROM orders WHERE amount > 100",
+    );
+    check(
+        "customers with more than 3 support tickets",
+        None,
+        "SELECT count(*) FROM customers WHERE support_tickets > 3",
+    );
+    check(
+        "which region has the lowest revenue",
+        None,
+        "SELECT c.region, sum(o.amount) AS r FROM orders o JOIN customers c ON c.id = o.customer_id
+         WHERE o.status = 'completed' GROUP BY 1 ORDER BY r ASC LIMIT 1",
+    );
+    check(
+        "bottom 3 plans by average monthly spend",
+        None,
+        "SELECT plan, avg(monthly_spend) AS a FROM customers GROUP BY 1 ORDER BY a ASC LIMIT 3",
+    );
+    // Two customers may share a name: grouping is by customer, not by name.
+    check(
+        "top 5 customers by revenue",
+        None,
+        "SELECT c.name, sum(o.amount) AS r FROM orders o JOIN customers c ON c.id = o.customer_id
+         WHERE o.status = 'completed' GROUP BY c.id ORDER BY r DESC LIMIT 5",
+    );
+    check(
+        "median order amount by region",
+        None,
+        "WITH ranked AS (
+             SELECT c.region AS g, o.amount AS v,
+                    row_number() OVER (PARTITION BY c.region ORDER BY o.amount) AS k,
+                    count(*) OVER (PARTITION BY c.region) AS n
+             FROM orders o JOIN customers c ON c.id = o.customer_id)
+         SELECT g, avg(v) AS m FROM ranked WHERE k IN ((n + 1) / 2, (n + 2) / 2)
+         GROUP BY g ORDER BY m DESC, g",
+    );
+    check(
+        "monthly revenue by region in 2025",
+        None,
+        "SELECT substr(o.order_date, 1, 7) || '-01', c.region, sum(o.amount) FROM orders o
+         JOIN customers c ON c.id = o.customer_id
+         WHERE o.status = 'completed' AND o.order_date LIKE '2025-%' GROUP BY 1, 2 ORDER BY 1, 2",
+    );
+    let unlinked = ask("monthly revenue for electronics");
+    assert!(
+        unlinked
+            .warnings
+            .iter()
+            .any(|w| w.contains("Electronics") && w.contains("not filtered")),
+        "a value Sightline cannot reach is named in a warning, not silently ignored: {:?}",
+        unlinked.warnings
+    );
+    assert!(unlinked.confidence < 0.7, "and lowers the confidence");
+}

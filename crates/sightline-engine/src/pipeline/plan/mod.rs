@@ -5,6 +5,7 @@
 //! database appears here.
 
 pub mod catalog;
+pub mod filter;
 pub mod sql;
 pub mod time;
 
@@ -84,6 +85,8 @@ impl HasKind for PlanError {
 /// for relative time words.
 pub trait DataProbe {
     fn latest_date(&self, table: &str, date_sql: &str) -> Option<NaiveDate>;
+    /// The distinct values of a text column, or `None` when it has too many to be a category.
+    fn values(&self, table: &str, column: &str) -> Option<Vec<String>>;
 }
 
 /// How values are combined.
@@ -95,6 +98,8 @@ enum Aggregation {
     CountDistinct,
     Min,
     Max,
+    /// The engine's own `median()` aggregate (registered on every connection).
+    Median,
 }
 
 impl Aggregation {
@@ -106,6 +111,7 @@ impl Aggregation {
             "count_distinct" | "distinct" => Some(Aggregation::CountDistinct),
             "min" | "minimum" => Some(Aggregation::Min),
             "max" | "maximum" => Some(Aggregation::Max),
+            "median" => Some(Aggregation::Median),
             _ => None,
         }
     }
@@ -118,6 +124,7 @@ impl Aggregation {
             Aggregation::CountDistinct => format!("COUNT(DISTINCT {expr})"),
             Aggregation::Min => format!("MIN({expr})"),
             Aggregation::Max => format!("MAX({expr})"),
+            Aggregation::Median => format!("median({expr})"),
         }
     }
 
@@ -129,6 +136,7 @@ impl Aggregation {
             Aggregation::CountDistinct => "distinct count",
             Aggregation::Min => "minimum",
             Aggregation::Max => "maximum",
+            Aggregation::Median => "median",
         }
     }
 }
@@ -175,6 +183,19 @@ struct Dimension {
     table: String,
     column: String,
     path: Vec<Link>,
+    /// For "by customer": the table's key, grouped on so that two customers who share a name
+    /// stay apart; `column` is what the answer shows.
+    key: Option<String>,
+}
+
+impl Dimension {
+    /// What the query groups on, given the position of the shown column in the SELECT list.
+    fn group_by(&self, position: usize) -> String {
+        self.key
+            .as_ref()
+            .map(|k| qualified(&self.table, k))
+            .unwrap_or_else(|| position.to_string())
+    }
 }
 
 /// Plans one question.
@@ -214,6 +235,12 @@ pub fn plan(
             measure.description, second.description, measure.description
         ));
     }
+    // "how many customers churned": a yes/no column counted, not averaged.
+    let how_many = words.windows(2).any(|w| w[0] == "how" && w[1] == "many");
+    if how_many && !measure.aggregation_said && measure.aggregation == Aggregation::Avg {
+        measure.aggregation = Aggregation::Sum;
+        measure.aggregation_said = true;
+    }
     if !measure.aggregation_said
         && let Some(said) = aggregation_word(&words)
     {
@@ -234,6 +261,29 @@ pub fn plan(
     let dimension = find_dimension(&words, &mut used, catalog, &table);
     let grain = find_grain(&words, &used);
     let top = find_top(&intent.words);
+    let mut filters = filter::numeric_filters(&words, &used, catalog, &table);
+    // "customers with more than 3 support tickets": the column only filters; what is counted
+    // is the rows of the table the question names.
+    if filters
+        .iter()
+        .any(|f| !measure.used.is_empty() && measure.used.iter().all(|u| f.used.contains(u)))
+        && let Some(rows) = row_count(&words, catalog).filter(|r| r.table == measure.table)
+    {
+        used.retain(|u| !measure.used.contains(u));
+        used.extend(rows.used.iter().copied());
+        measure = rows;
+    }
+    used.extend(filters.iter().flat_map(|f| f.used.iter().copied()));
+    let categories = filter::category_filters(&words, &used, catalog, &table, probe);
+    used.extend(categories.iter().flat_map(|f| f.used.iter().copied()));
+    filters.extend(categories);
+    for (value, column) in filter::unlinked_values(&words, &used, catalog, &table, probe) {
+        confidence -= 0.3;
+        warnings.push(format!(
+            "\"{value}\" is a value of {column}, which Sightline cannot link to {} without counting rows twice, so the answer is not filtered by it.",
+            table.name
+        ));
+    }
     if dimension.is_none()
         && grain.is_none()
         && let Some(asked) = ungrouped_phrase(&words, &used)
@@ -253,6 +303,7 @@ pub fn plan(
         grain,
         top,
         time_filter: time_filter.map(|(f, _)| f),
+        filters,
     };
     let mut plan = build(&request, probe, &mut warnings, &mut confidence, &candidates)?;
     plan.warnings = warnings;
@@ -266,8 +317,9 @@ struct Request<'a> {
     table: CatalogTable,
     dimension: Option<Dimension>,
     grain: Option<Frequency>,
-    top: Option<usize>,
+    top: Option<Ranking>,
     time_filter: Option<TimeFilter>,
+    filters: Vec<filter::Filter>,
 }
 
 /// Every measure the question could name, scored: glossary terms first, then columns.
@@ -410,6 +462,18 @@ fn find_phrase(words: &[String], phrase: &[String], skip: &[usize]) -> Option<us
 }
 
 fn aggregation_word(words: &[String]) -> Option<Aggregation> {
+    // "which region has the highest revenue" ranks groups by the measure; "what is the highest
+    // amount" asks for the maximum itself.
+    let ranks = match words.first().map(String::as_str) {
+        Some("which") => true,
+        Some("what") => !matches!(
+            words.get(1).map(String::as_str),
+            Some("is" | "was" | "are" | "were" | "s")
+        ),
+        _ => false,
+    } || words
+        .iter()
+        .any(|w| matches!(w.as_str(), "by" | "per" | "each" | "across"));
     words
         .iter()
         .enumerate()
@@ -418,6 +482,9 @@ fn aggregation_word(words: &[String]) -> Option<Aggregation> {
             "total" | "sum" => Some(Aggregation::Sum),
             "maximum" | "max" => Some(Aggregation::Max),
             "minimum" | "min" => Some(Aggregation::Min),
+            "lowest" | "smallest" if !ranks => Some(Aggregation::Min),
+            "highest" | "largest" | "biggest" if !ranks => Some(Aggregation::Max),
+            "median" => Some(Aggregation::Median),
             "distinct" | "unique" => Some(Aggregation::CountDistinct),
             "number" if words.get(i + 1).map(String::as_str) == Some("of") => {
                 Some(Aggregation::Count)
@@ -473,14 +540,22 @@ fn find_dimension(
     catalog: &Catalog,
     home: &CatalogTable,
 ) -> Option<Dimension> {
+    // Where a grouping may be named: after "by", "per", "across", "for each"; after "which" or
+    // "what" ("which region has ..."); after "top 5" / "bottom 3" ("top 5 customers by ...").
     let starts: Vec<usize> = words
         .iter()
         .enumerate()
-        .filter(|(i, w)| {
-            matches!(w.as_str(), "by" | "per" | "across" | "each" | "every")
-                || (w.as_str() == "for" && words.get(i + 1).map(String::as_str) == Some("each"))
+        .filter_map(|(i, w)| match w.as_str() {
+            "by" | "per" | "across" | "each" | "every" => Some(i + 1),
+            "for" if words.get(i + 1).map(String::as_str) == Some("each") => Some(i + 1),
+            "which" | "what" if i == 0 => Some(i + 1),
+            "top" | "bottom" => Some(if words.get(i + 1).and_then(|n| number_word(n)).is_some() {
+                i + 2
+            } else {
+                i + 1
+            }),
+            _ => None,
         })
-        .map(|(i, _)| i + 1)
         .collect();
     let mut best: Option<(usize, Dimension, Vec<usize>)> = None;
     for start in starts {
@@ -526,6 +601,7 @@ fn find_dimension(
                         table: table.name.clone(),
                         column: column.name.clone(),
                         path: path.clone(),
+                        key: None,
                     };
                     best = Some((strength, dim, (start..start + matched.max(1)).collect()));
                 }
@@ -542,10 +618,16 @@ fn find_dimension(
                     })
                     .or_else(|| table.with_role(Role::Id).next());
                 if let Some(column) = shown {
+                    let key = table
+                        .with_role(Role::Id)
+                        .next()
+                        .filter(|k| k.name != column.name)
+                        .map(|k| k.name.clone());
                     let dim = Dimension {
                         table: table.name.clone(),
                         column: column.name.clone(),
                         path: path.clone(),
+                        key,
                     };
                     best = Some((1, dim, vec![start]));
                 }
@@ -603,24 +685,47 @@ fn find_grain(words: &[String], used: &[usize]) -> Option<Frequency> {
         })
 }
 
-/// "top 5", "bottom 3", "which ... highest" (top 1).
-fn find_top(words: &[String]) -> Option<usize> {
+/// How many groups to keep, from which end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Ranking {
+    count: usize,
+    /// The largest values first ("top", "highest"); otherwise the smallest ("bottom", "lowest").
+    largest: bool,
+}
+
+/// "top 5", "bottom 3", "which ... highest" (top 1), "which ... lowest" (bottom 1).
+fn find_top(words: &[String]) -> Option<Ranking> {
+    let at_least = |i: usize| i > 0 && words[i - 1] == "at";
     for (i, w) in words.iter().enumerate() {
-        if matches!(w.as_str(), "top" | "best" | "largest" | "biggest") {
-            return Some(
-                words
-                    .get(i + 1)
-                    .and_then(|n| number_word(n))
-                    .map(|n| n as usize)
-                    .unwrap_or(10),
-            );
-        }
+        let largest = match w.as_str() {
+            "top" | "best" | "largest" | "biggest" => true,
+            "bottom" | "worst" | "smallest" => false,
+            _ => continue,
+        };
+        let count = words
+            .get(i + 1)
+            .and_then(|n| number_word(n))
+            .map(|n| n as usize)
+            .unwrap_or(if words.get(i + 1).is_some() && !largest {
+                1
+            } else {
+                10
+            });
+        return Some(Ranking { count, largest });
     }
     let which = words.first().is_some_and(|w| w == "which" || w == "what");
     let superlative = words
         .iter()
-        .any(|w| matches!(w.as_str(), "highest" | "most" | "best"));
-    (which && superlative).then_some(1)
+        .enumerate()
+        .find_map(|(i, w)| match w.as_str() {
+            "highest" | "most" | "greatest" => Some(true),
+            "lowest" | "fewest" => Some(false),
+            "least" if !at_least(i) => Some(false),
+            _ => None,
+        });
+    superlative
+        .filter(|_| which)
+        .map(|largest| Ranking { count: 1, largest })
 }
 
 fn no_measure(intent: &Intent, catalog: &Catalog) -> PlanError {
@@ -670,6 +775,7 @@ fn build(
         grain,
         top,
         time_filter,
+        filters,
     } = request;
     let kind = intent.analysis;
 
@@ -739,17 +845,30 @@ fn build(
         }
     }
 
-    let mut joins = Vec::new();
-    if let Some(dim) = dimension {
-        for link in &dim.path {
-            joins.push(format!(
+    conditions.extend(filters.iter().map(|f| f.condition.clone()));
+    // Every link the grouping and the filters need, each joined once.
+    let mut links: Vec<&Link> = Vec::new();
+    let paths = dimension
+        .iter()
+        .filter(|_| !needs_series)
+        .map(|d| &d.path)
+        .chain(filters.iter().map(|f| &f.path));
+    for link in paths.flatten() {
+        if !links.contains(&link) {
+            links.push(link);
+        }
+    }
+    let joins: Vec<String> = links
+        .iter()
+        .map(|link| {
+            format!(
                 "JOIN {} ON {} = {}",
                 ident(&link.to_table),
                 qualified(&link.from_table, &link.from_column),
                 qualified(&link.to_table, &link.to_column)
-            ));
-        }
-    }
+            )
+        })
+        .collect();
     if dimension.is_some() && needs_series {
         warnings.push(
             "A forecast or trend needs one series, so the grouping in the question was ignored."
@@ -830,6 +949,32 @@ fn build(
                 columns.join(", ")
             )
         }
+        // A plain breakdown by period and category: one row per (period, category).
+        (None, Some(grain), Some(dim)) => {
+            let date_sql = date_sql.clone().unwrap_or_default();
+            let bucket_alias = grain_alias(grain);
+            shape = format!(
+                "{} {} of {} by {}.{}",
+                adjective(grain),
+                measure.aggregation.word(),
+                measure.description,
+                dim.table,
+                dim.column
+            );
+            let date_not_null = format!("{date_sql} IS NOT NULL");
+            let where_clause = if conditions.is_empty() {
+                format!(" WHERE {date_not_null}")
+            } else {
+                format!("{where_clause} AND {date_not_null}")
+            };
+            format!(
+                "SELECT {} AS {bucket_alias}, {} AS {}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY 1, {} ORDER BY 1, 2",
+                bucket(&date_sql, grain),
+                qualified(&dim.table, &dim.column),
+                ident(&dim.column),
+                dim.group_by(2)
+            )
+        }
         (_, Some(grain), _) => {
             let date_sql = date_sql.clone().unwrap_or_default();
             let bucket_alias = grain_alias(grain);
@@ -878,10 +1023,18 @@ fn build(
                 threshold: intent.threshold,
                 ..AnalysisSpec::new(kind, measure.alias.clone())
             });
-            let limit = top.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+            let limit = top
+                .map(|r| format!(" LIMIT {}", r.count))
+                .unwrap_or_default();
+            let direction = if top.is_some_and(|r| !r.largest) {
+                "ASC"
+            } else {
+                "DESC"
+            };
             format!(
-                "SELECT {} AS {dim_alias}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY 1 ORDER BY 2 DESC{limit}",
-                qualified(&dim.table, &dim.column)
+                "SELECT {} AS {dim_alias}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY {} ORDER BY 2 {direction}, 1{limit}",
+                qualified(&dim.table, &dim.column),
+                dim.group_by(1)
             )
         }
         // Row-level analyses: each row's value (with its date as the label when there is one).
@@ -970,6 +1123,10 @@ fn build(
         *confidence -= 0.05;
     }
     let mut reading = upper_first(&shape);
+    if !filters.is_empty() {
+        let said: Vec<&str> = filters.iter().map(|f| f.description.as_str()).collect();
+        reading.push_str(&format!(" where {}", said.join(" and ")));
+    }
     if let Some(time_text) = time_text {
         reading.push_str(&format!(" for {time_text}"));
     }

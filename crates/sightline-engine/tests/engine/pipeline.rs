@@ -552,3 +552,28 @@ fn filters_rankings_medians_and_breakdowns() {
     );
     assert!(unlinked.confidence < 0.7, "and lowers the confidence");
 }
+
+#[test]
+fn shares_of_the_total_and_growth_over_the_previous_period() {
+    check(
+        "What share of revenue comes from each region?",
+        None,
+        "SELECT c.region, sum(o.amount) AS r,
+                100.0 * sum(o.amount) / (SELECT sum(amount) FROM orders WHERE status = 'completed')
+         FROM orders o JOIN customers c ON c.id = o.customer_id
+         WHERE o.status = 'completed' GROUP BY 1 ORDER BY r DESC",
+    );
+    check(
+        "What percentage of orders were refunded?",
+        None,
+        "SELECT count(*), 100.0 * sum(status = 'refunded') / count(*) FROM orders",
+    );
+    // January's change is measured against the December before the range, not left empty.
+    check(
+        "month over month growth of orders in 2025",
+        Some("trend"),
+        "WITH m AS (SELECT substr(order_date, 1, 7) || '-01' AS m, count(*) AS n FROM orders GROUP BY 1),
+              g AS (SELECT m, n, 100.0 * (n - lag(n) OVER (ORDER BY m)) / lag(n) OVER (ORDER BY m) AS pct FROM m)
+         SELECT m, n, pct FROM g WHERE m LIKE '2025-%' ORDER BY m",
+    );
+}

@@ -259,7 +259,7 @@ pub fn plan(
         .copied()
         .collect();
     let dimension = find_dimension(&words, &mut used, catalog, &table);
-    let grain = find_grain(&words, &used);
+    let grain = find_grain(&words, &used).or_else(|| growth_unit(&words));
     let top = find_top(&intent.words);
     let mut filters = filter::numeric_filters(&words, &used, catalog, &table);
     // "customers with more than 3 support tickets": the column only filters; what is counted
@@ -814,6 +814,9 @@ fn build(
 
     let mut conditions: Vec<String> = measure.filter.iter().cloned().collect();
     let mut time_text = None;
+    // The resolved time range, kept apart so a growth series can see the period before it.
+    let mut time_range: Option<(String, String)> = None;
+    let mut time_sql: Option<String> = None;
     if let Some(filter) = time_filter {
         match (&date_sql, date_column) {
             (Some(date_sql), Some(column)) => {
@@ -822,11 +825,14 @@ fn build(
                     Some(anchor) => {
                         let range = filter.resolve(anchor);
                         let compared = if iso_text { qualified(&table.name, &column.name) } else { format!("date({date_sql})") };
-                        conditions.push(format!(
-                            "{compared} >= {} AND {compared} < {}",
+                        let (start, end) = (
                             literal(&range.start.to_string()),
-                            literal(&range.end.to_string())
-                        ));
+                            literal(&range.end.to_string()),
+                        );
+                        let condition = format!("{compared} >= {start} AND {compared} < {end}");
+                        time_sql = Some(condition.clone());
+                        conditions.push(condition);
+                        time_range = Some((start, end));
                         time_text = Some(range.description);
                     }
                     None => warnings.push(format!(
@@ -845,7 +851,14 @@ fn build(
         }
     }
 
-    conditions.extend(filters.iter().map(|f| f.condition.clone()));
+    let share = asks_share(&intent.words);
+    // "what percentage of orders were refunded": the filters pick the part, not the rows.
+    let part: Vec<String> = filters.iter().map(|f| f.condition.clone()).collect();
+    let part_of_whole = share && dimension.is_none() && grain.is_none() && !part.is_empty();
+    if !part_of_whole {
+        conditions.extend(part.iter().cloned());
+    }
+    let growth = asks_growth(&intent.words);
     // Every link the grouping and the filters need, each joined once.
     let mut links: Vec<&Link> = Vec::new();
     let paths = dimension
@@ -891,7 +904,7 @@ fn build(
     let alias = ident(&measure.alias);
 
     let mut spec = None;
-    let shape;
+    let mut shape: String;
     let sql = match (kind, grain, dimension) {
         // A correlation works on rows: the target beside the table's other numbers.
         (Some(AnalysisType::Correlation), _, _)
@@ -999,15 +1012,43 @@ fn build(
                 ..AnalysisSpec::new(kind, measure.alias.clone())
             });
             let date_not_null = format!("{date_sql} IS NOT NULL");
-            let where_clause = if conditions.is_empty() {
-                format!(" WHERE {date_not_null}")
+            if growth {
+                // The change is computed over the whole series, then the time range is applied,
+                // so the first period in range is compared with the one before it.
+                shape.push_str(" with the change from the previous period");
+                let time_condition = time_range
+                    .as_ref()
+                    .map(|(start, end)| {
+                        format!(" WHERE {bucket_alias} >= {start} AND {bucket_alias} < {end}")
+                    })
+                    .unwrap_or_default();
+                let inner: Vec<&String> = conditions
+                    .iter()
+                    .filter(|c| Some(*c) != time_sql.as_ref())
+                    .collect();
+                let inner_where = std::iter::once(&date_not_null)
+                    .chain(inner)
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
+                let previous = format!("LAG({alias}) OVER (ORDER BY {bucket_alias})");
+                format!(
+                    "WITH series AS (SELECT {} AS {bucket_alias}, {measure_sql} AS {alias} {from} WHERE {inner_where} GROUP BY 1), \
+                     growth AS (SELECT {bucket_alias}, {alias}, 100.0 * ({alias} - {previous}) / {previous} AS growth_pct FROM series) \
+                     SELECT {bucket_alias}, {alias}, growth_pct FROM growth{time_condition} ORDER BY 1",
+                    bucket(&date_sql, grain)
+                )
             } else {
-                format!("{where_clause} AND {date_not_null}")
-            };
-            format!(
-                "SELECT {} AS {bucket_alias}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY 1 ORDER BY 1",
-                bucket(&date_sql, grain)
-            )
+                let where_clause = if conditions.is_empty() {
+                    format!(" WHERE {date_not_null}")
+                } else {
+                    format!("{where_clause} AND {date_not_null}")
+                };
+                format!(
+                    "SELECT {} AS {bucket_alias}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY 1 ORDER BY 1",
+                    bucket(&date_sql, grain)
+                )
+            }
         }
         (_, None, Some(dim)) => {
             let dim_alias = ident(&dim.column);
@@ -1031,8 +1072,14 @@ fn build(
             } else {
                 "DESC"
             };
+            let share_column = if share {
+                shape.push_str(", with each one's share of the total in percent");
+                format!(", 100.0 * {measure_sql} / SUM({measure_sql}) OVER () AS share_pct")
+            } else {
+                String::new()
+            };
             format!(
-                "SELECT {} AS {dim_alias}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY {} ORDER BY 2 {direction}, 1{limit}",
+                "SELECT {} AS {dim_alias}, {measure_sql} AS {alias}{share_column} {from}{where_clause} GROUP BY {} ORDER BY 2 {direction}, 1{limit}",
                 qualified(&dim.table, &dim.column),
                 dim.group_by(1)
             )
@@ -1115,7 +1162,23 @@ fn build(
                 );
             }
             shape = format!("{} of {}", measure.aggregation.word(), measure.description);
-            format!("SELECT {measure_sql} AS {alias} {from}{where_clause}")
+            if part_of_whole {
+                shape.push_str(", and the part of it in percent");
+                let condition = part.join(" AND ");
+                let part_value = match measure.aggregation {
+                    Aggregation::Count => format!("CASE WHEN {condition} THEN 1 ELSE 0 END"),
+                    _ => format!("CASE WHEN {condition} THEN {} ELSE 0 END", measure.expr),
+                };
+                let whole = match measure.aggregation {
+                    Aggregation::Count => "COUNT(*)".to_string(),
+                    _ => format!("SUM({})", measure.expr),
+                };
+                format!(
+                    "SELECT {measure_sql} AS {alias}, 100.0 * SUM({part_value}) / {whole} AS share_pct {from}{where_clause}"
+                )
+            } else {
+                format!("SELECT {measure_sql} AS {alias} {from}{where_clause}")
+            }
         }
     };
 
@@ -1145,6 +1208,41 @@ fn build(
         warnings: Vec::new(),
         analysis: spec,
     })
+}
+
+/// "share of revenue by region", "what percentage of orders ...", "proportion of ...".
+fn asks_share(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "share" | "shares" | "percentage" | "percent" | "proportion" | "fraction"
+        )
+    })
+}
+
+/// The period a growth question compares: "month over month", "yoy".
+fn growth_unit(words: &[String]) -> Option<Frequency> {
+    use crate::pipeline::intent::unit_of;
+    let over = words
+        .windows(3)
+        .find(|w| w[1] == "over" && unit_of(&w[0]).is_some() && unit_of(&w[0]) == unit_of(&w[2]))
+        .and_then(|w| unit_of(&w[0]));
+    over.or_else(|| {
+        words.iter().find_map(|w| match w.as_str() {
+            "yoy" | "year-over-year" => Some(Frequency::Year),
+            "mom" | "month-over-month" => Some(Frequency::Month),
+            "qoq" => Some(Frequency::Quarter),
+            _ => None,
+        })
+    })
+}
+
+/// "growth", "month over month", "year-over-year", "compared with the previous month".
+fn asks_growth(words: &[String]) -> bool {
+    growth_unit(words).is_some()
+        || words
+            .iter()
+            .any(|w| matches!(w.as_str(), "growth" | "grew"))
 }
 
 fn default_horizon(kind: Option<AnalysisType>, grain: Frequency) -> Option<usize> {

@@ -136,7 +136,7 @@ def compare_rows(got, want, ordered):
 
 def score_case(binary, db, glossary, case):
     expect = case["expect"]
-    gl = glossary if case.get("glossary", True) else None
+    gl = glossary if case.get("glossary") else None
     code, answer, stderr = ask(binary, db, gl, case["question"])
     result = {"id": case["id"], "question": case["question"], "exit": code, "passed": False,
               "reason": None, "sql": None, "interpretation": None, "warnings": [],

@@ -43,6 +43,8 @@ def load_suites(shapes_dir):
             continue
         with open(os.path.join(HERE, name), encoding="utf-8") as f:
             suite = json.load(f)
+        if not isinstance(suite, dict) or "cases" not in suite:
+            continue  # e.g. a --json results file written here
         base = SAMPLE_DATA if suite["location"] == "sample-data" else shapes_dir
         db = os.path.join(base, suite["db"])
         glossary = os.path.join(base, suite["glossary"]) if suite.get("glossary") else None
@@ -202,6 +204,9 @@ def main(argv=None):
     ap.add_argument("--verbose", "-v", action="store_true", help="print SQL and interpretation of failures")
     args = ap.parse_args(argv)
 
+    if not os.access(args.bin, os.X_OK):
+        print(f"no sightline binary at {args.bin} (give one with --bin)", file=sys.stderr)
+        return 2
     suites = load_suites(args.shapes)
     for name, db, glossary, _ in suites:
         if not os.path.exists(db):

@@ -495,11 +495,17 @@ fn aggregation_word(words: &[String]) -> Option<Aggregation> {
 
 /// The row count of the table the question names ("how many orders", "number of customers").
 fn row_count(words: &[String], catalog: &Catalog) -> Option<Measure> {
-    let mut tables: Vec<&CatalogTable> = catalog
-        .tables
-        .iter()
-        .filter(|t| !t.words.is_empty() && t.words.iter().all(|w| words.contains(w)))
-        .collect();
+    // Every word of the table's name, or else its last word, the noun that names its rows
+    // ("tickets" for "Service Tickets", "sales" for "gem_sales").
+    let full = |t: &&CatalogTable| !t.words.is_empty() && t.words.iter().all(|w| words.contains(w));
+    let head = |t: &&CatalogTable| t.words.last().is_some_and(|w| words.contains(w));
+    let mut tables: Vec<&CatalogTable> = catalog.tables.iter().filter(full).collect();
+    if tables.is_empty() {
+        tables = catalog.tables.iter().filter(head).collect();
+        if tables.len() > 1 {
+            return None;
+        }
+    }
     tables.sort_by_key(|t| std::cmp::Reverse(t.words.len()));
     let table = (*tables.first()?).clone();
     let key = table

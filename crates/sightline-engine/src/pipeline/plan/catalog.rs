@@ -224,16 +224,23 @@ pub fn role_of(name: &str, decl_type: &str, primary_key: bool, samples: &[Value]
     if decl.contains("DATE") || decl.contains("TIME") {
         return Role::Date;
     }
-    if !texts.is_empty() && texts.iter().all(|t| looks_like_date(t)) {
+    if !texts.is_empty()
+        && texts
+            .iter()
+            .all(|t| looks_like_date(t) || day_month_year(t).is_some())
+    {
         return Role::Date;
     }
+    // "Opened", "Joined", "Shipped": a participle names an event, and its numbers are dates when
+    // they fall in the epoch or yyyymmdd range.
+    let event_name = last.len() > 4 && last.ends_with("ed");
     let numeric = samples.iter().any(Value::is_number)
         || ["INT", "REAL", "FLOA", "DOUB", "NUM", "DEC"]
             .iter()
             .any(|k| decl.contains(k));
     if numeric {
         let date_like = |v: i64| (19000101..=22001231).contains(&v) || v > 100_000_000;
-        if dated_name
+        if (dated_name || event_name)
             && !samples.is_empty()
             && samples.iter().all(|v| v.as_i64().is_some_and(date_like))
         {
@@ -256,7 +263,23 @@ pub fn role_of(name: &str, decl_type: &str, primary_key: bool, samples: &[Value]
 /// How a date column stores its dates, judged from its sample values.
 pub fn storage_of(samples: &[Value]) -> DateStorage {
     let numbers: Vec<f64> = samples.iter().filter_map(Value::as_f64).collect();
-    if numbers.is_empty() || samples.iter().any(Value::is_string) {
+    let texts: Vec<&str> = samples.iter().filter_map(Value::as_str).collect();
+    if !texts.is_empty() {
+        let slash_ymd = |t: &&str| t.as_bytes().get(4) == Some(&b'/');
+        if texts.iter().all(slash_ymd) {
+            return DateStorage::SlashYmd;
+        }
+        let parts: Option<Vec<(u32, u32)>> = texts.iter().map(|t| day_month_year(t)).collect();
+        return match parts {
+            // A first number over 12 must be a day; a second number over 12 means the month
+            // comes first ("03/15/2024"); when the samples cannot tell, day first.
+            Some(parts) if parts.iter().any(|(a, _)| *a > 12) => DateStorage::DayMonthYear,
+            Some(parts) if parts.iter().any(|(_, b)| *b > 12) => DateStorage::MonthDayYear,
+            Some(_) => DateStorage::DayMonthYear,
+            None => DateStorage::IsoText,
+        };
+    }
+    if numbers.is_empty() {
         DateStorage::IsoText
     } else if numbers
         .iter()
@@ -268,6 +291,23 @@ pub fn storage_of(samples: &[Value]) -> DateStorage {
     } else {
         DateStorage::EpochSeconds
     }
+}
+
+/// `DD/MM/YYYY` or `MM/DD/YYYY` (zero-padded, `/`, `-` or `.`): the two leading numbers.
+fn day_month_year(text: &str) -> Option<(u32, u32)> {
+    let b = text.trim().as_bytes();
+    if b.len() != 10 || b[2] != b[5] || !matches!(b[2], b'/' | b'-' | b'.') {
+        return None;
+    }
+    let number = |r: std::ops::Range<usize>| -> Option<u32> {
+        std::str::from_utf8(&b[r]).ok()?.parse().ok()
+    };
+    let (a, m, year) = (number(0..2)?, number(3..5)?, number(6..10)?);
+    ((1..=31).contains(&a)
+        && (1..=31).contains(&m)
+        && (a <= 12 || m <= 12)
+        && (1800..=2200).contains(&year))
+    .then_some((a, m))
 }
 
 fn looks_like_date(text: &str) -> bool {
@@ -308,10 +348,33 @@ fn links(schema: &Schema, tables: &[CatalogTable]) -> Vec<Link> {
             else {
                 continue;
             };
+            // The target's key: `id`, a column named like the link (`ClientID` → `Clients.ClientID`),
+            // or its single-column primary key.
+            let target_info = schema.tables.iter().find(|t| t.name == target.name);
+            let primary: Vec<&str> = target_info
+                .map(|t| {
+                    t.columns
+                        .iter()
+                        .filter(|c| c.primary_key)
+                        .map(|c| c.name.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
             let Some(key) = target
                 .columns
                 .iter()
                 .find(|c| c.name.eq_ignore_ascii_case("id"))
+                .or_else(|| {
+                    target
+                        .columns
+                        .iter()
+                        .find(|c| c.name.eq_ignore_ascii_case(&column.name))
+                })
+                .or_else(|| {
+                    (primary.len() == 1)
+                        .then(|| target.column(primary[0]))
+                        .flatten()
+                })
             else {
                 continue;
             };
@@ -324,6 +387,42 @@ fn links(schema: &Schema, tables: &[CatalogTable]) -> Vec<Link> {
                     from_column: column.name.clone(),
                     to_table: target.name.clone(),
                     to_column: key.name.clone(),
+                });
+            }
+        }
+    }
+    // Inferred: a column named exactly like another table's single-column primary key
+    // (`Payments."Order No"` → `"Sales Orders"."Order No"`), when that name is not just `id`.
+    for info in &schema.tables {
+        let primary: Vec<&str> = info
+            .columns
+            .iter()
+            .filter(|c| c.primary_key)
+            .map(|c| c.name.as_str())
+            .collect();
+        let [key] = primary.as_slice() else {
+            continue;
+        };
+        if key.eq_ignore_ascii_case("id") {
+            continue;
+        }
+        for table in schema.tables.iter().filter(|t| t.name != info.name) {
+            let Some(column) = table
+                .columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(key) && !c.primary_key)
+            else {
+                continue;
+            };
+            let known = links
+                .iter()
+                .any(|l| l.from_table == table.name && l.from_column == column.name);
+            if !known {
+                links.push(Link {
+                    from_table: table.name.clone(),
+                    from_column: column.name.clone(),
+                    to_table: info.name.clone(),
+                    to_column: (*key).to_string(),
                 });
             }
         }

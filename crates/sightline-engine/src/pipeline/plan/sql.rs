@@ -14,6 +14,12 @@ pub enum DateStorage {
     EpochMillis,
     /// An integer such as 20240315.
     YyyyMmDd,
+    /// Text `2024/03/15`.
+    SlashYmd,
+    /// Text `15/03/2024` (day first).
+    DayMonthYear,
+    /// Text `03/15/2024` (month first).
+    MonthDayYear,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -227,6 +233,13 @@ pub fn normalized_date(column_sql: &str, storage: DateStorage) -> String {
         DateStorage::IsoText => column_sql.to_string(),
         DateStorage::EpochSeconds => format!("datetime({column_sql}, 'unixepoch')"),
         DateStorage::EpochMillis => format!("datetime({column_sql} / 1000, 'unixepoch')"),
+        DateStorage::SlashYmd => format!("replace({column_sql}, '/', '-')"),
+        DateStorage::DayMonthYear => format!(
+            "substr({column_sql}, 7, 4) || '-' || substr({column_sql}, 4, 2) || '-' || substr({column_sql}, 1, 2)"
+        ),
+        DateStorage::MonthDayYear => format!(
+            "substr({column_sql}, 7, 4) || '-' || substr({column_sql}, 1, 2) || '-' || substr({column_sql}, 4, 2)"
+        ),
         DateStorage::YyyyMmDd => {
             format!(
                 "printf('%04d-%02d-%02d', {column_sql} / 10000, {column_sql} / 100 % 100, {column_sql} % 100)"

@@ -580,17 +580,23 @@ fn find_dimension(
                 .filter(|c| matches!(c.role, Role::Dimension | Role::Flag))
             {
                 let name_words = catalog::name_words(&column.name);
+                // "customer plan", "product category": the table's word, then the column's.
+                let qualified_by_table = words.get(start).is_some_and(|w| table.words.contains(w))
+                    && name_words
+                        .first()
+                        .is_none_or(|n| words.get(start) != Some(n));
+                let from = if qualified_by_table { start + 1 } else { start };
                 let matched = name_words
                     .iter()
-                    .zip(words.iter().skip(start))
+                    .zip(words.iter().skip(from))
                     .take_while(|(a, b)| a == b)
                     .count();
                 let label_match = column
                     .words
                     .first()
-                    .is_some_and(|w| words.get(start) == Some(w));
+                    .is_some_and(|w| words.get(from) == Some(w));
                 let strength = if matched == name_words.len() {
-                    matched + 1
+                    matched + 1 + usize::from(qualified_by_table)
                 } else if label_match {
                     1
                 } else {
@@ -599,6 +605,7 @@ fn find_dimension(
                 if strength == 0 || used.contains(&start) {
                     continue;
                 }
+                let matched = matched + usize::from(qualified_by_table);
                 let better = best.as_ref().is_none_or(|(s, d, _)| {
                     strength > *s || (strength == *s && path.len() < d.path.len())
                 });

@@ -17,6 +17,61 @@ pub enum TimeFilter {
     Current(Frequency),
     /// "in 2024".
     Year(i32),
+    /// "in March 2025", "February 2023".
+    Month(i32, u32),
+    /// "since March" (the latest March 1 up to the anchor), "since 2024-03-01".
+    Since(SinceStart),
+    /// "between 2024-06-01 and 2024-08-31", "from X to Y": both days included.
+    Between(NaiveDate, NaiveDate),
+}
+
+/// Where a "since" range starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinceStart {
+    /// A month name alone: its latest first day not after the anchor.
+    Month(u32),
+    Date(NaiveDate),
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// A month name ("march", "mar", "sept") as 1..=12.
+fn month_number(word: &str) -> Option<u32> {
+    if let Some(i) = MONTHS.iter().position(|m| *m == word) {
+        return Some(i as u32 + 1);
+    }
+    let short = match word {
+        "jan" => 1,
+        "feb" => 2,
+        "apr" => 4,
+        "jun" => 6,
+        "jul" => 7,
+        "aug" => 8,
+        "sep" | "sept" => 9,
+        "oct" => 10,
+        "nov" => 11,
+        "dec" => 12,
+        _ => return None,
+    };
+    Some(short)
+}
+
+/// An ISO date written in the question ("2024-06-01").
+fn date_literal(word: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(word, "%Y-%m-%d").ok()
 }
 
 /// A resolved half-open date range `[start, end)` and the words that explain it.
@@ -48,12 +103,55 @@ pub fn find(words: &[String]) -> Option<(TimeFilter, Vec<usize>)> {
                 }
             }
             "ytd" => return Some((TimeFilter::Current(Frequency::Year), vec![i])),
+            "between" | "from" => {
+                let (Some(start), Some(end)) = (
+                    next.and_then(date_literal),
+                    words.get(i + 3).and_then(|w| date_literal(w)),
+                ) else {
+                    continue;
+                };
+                if matches!(after, Some("and" | "to" | "until" | "through")) && start <= end {
+                    return Some((
+                        TimeFilter::Between(start, end),
+                        vec![i, i + 1, i + 2, i + 3],
+                    ));
+                }
+            }
+            "since" => {
+                if let Some(date) = next.and_then(date_literal) {
+                    return Some((TimeFilter::Since(SinceStart::Date(date)), vec![i, i + 1]));
+                }
+                if let Some(month) = next.and_then(month_number) {
+                    if let Some(year) = after.and_then(year_number) {
+                        let start = NaiveDate::from_ymd_opt(year, month, 1);
+                        if let Some(start) = start {
+                            return Some((
+                                TimeFilter::Since(SinceStart::Date(start)),
+                                vec![i, i + 1, i + 2],
+                            ));
+                        }
+                    }
+                    return Some((TimeFilter::Since(SinceStart::Month(month)), vec![i, i + 1]));
+                }
+                if let Some(year) = next.and_then(year_number)
+                    && let Some(start) = NaiveDate::from_ymd_opt(year, 1, 1)
+                {
+                    return Some((TimeFilter::Since(SinceStart::Date(start)), vec![i, i + 1]));
+                }
+            }
             "in" | "during" | "for" | "of" => {
                 if let Some(year) = next.and_then(year_number) {
                     return Some((TimeFilter::Year(year), vec![i, i + 1]));
                 }
             }
-            _ => {}
+            month_word => {
+                // "March 2025", "in February 2023" ("may" only before a year).
+                if let (Some(month), Some(year)) =
+                    (month_number(month_word), next.and_then(year_number))
+                {
+                    return Some((TimeFilter::Month(year, month), vec![i, i + 1]));
+                }
+            }
         }
     }
     None
@@ -158,6 +256,37 @@ impl TimeFilter {
                     ),
                 }
             }
+            TimeFilter::Month(year, month) => {
+                let start = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(anchor);
+                DateRange {
+                    start,
+                    end: shift(start, Frequency::Month, 1),
+                    description: start.format("%B %Y").to_string(),
+                }
+            }
+            TimeFilter::Since(since) => {
+                let start = match since {
+                    SinceStart::Date(date) => date,
+                    SinceStart::Month(month) => {
+                        let this_year = NaiveDate::from_ymd_opt(anchor.year(), month, 1);
+                        match this_year {
+                            Some(d) if d <= anchor => d,
+                            _ => NaiveDate::from_ymd_opt(anchor.year() - 1, month, 1)
+                                .unwrap_or(anchor),
+                        }
+                    }
+                };
+                DateRange {
+                    start,
+                    end: anchor + Duration::days(1),
+                    description: format!("since {start}, up to {anchor} (the {latest})"),
+                }
+            }
+            TimeFilter::Between(start, end) => DateRange {
+                start,
+                end: end + Duration::days(1),
+                description: format!("{start} to {end}, both included"),
+            },
             TimeFilter::Year(year) => {
                 let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(anchor);
                 DateRange {
@@ -172,26 +301,8 @@ impl TimeFilter {
 
 #[cfg(test)]
 mod tests {
+    use super::tests_support::{check, words};
     use super::*;
-
-    fn words(text: &str) -> Vec<String> {
-        text.split_whitespace().map(str::to_string).collect()
-    }
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    fn check(question: &str, anchor: &str, start: &str, end: &str) {
-        let (filter, _) = find(&words(question))
-            .unwrap_or_else(|| panic!("no time filter found in {question:?}"));
-        let range = filter.resolve(day(anchor));
-        assert_eq!(
-            (range.start, range.end),
-            (day(start), day(end)),
-            "{question:?} anchored at {anchor}"
-        );
-    }
 
     #[test]
     fn filters_are_anchored_at_the_data() {
@@ -237,5 +348,93 @@ mod tests {
     #[test]
     fn next_is_not_a_filter() {
         assert_eq!(find(&words("forecast revenue for next month")), None);
+    }
+}
+
+#[cfg(test)]
+mod named_dates {
+    use super::tests_support::check;
+
+    #[test]
+    fn months_since_and_between() {
+        check(
+            "revenue in march 2025",
+            "2025-12-31",
+            "2025-03-01",
+            "2025-04-01",
+        );
+        check(
+            "sales february 2023",
+            "2025-12-31",
+            "2023-02-01",
+            "2023-03-01",
+        );
+        // "since March": the latest March 1 not after the anchor.
+        check(
+            "spend since march",
+            "2025-12-31",
+            "2025-03-01",
+            "2026-01-01",
+        );
+        check(
+            "spend since march",
+            "2025-02-10",
+            "2024-03-01",
+            "2025-02-11",
+        );
+        check(
+            "spend since march 2024",
+            "2025-12-31",
+            "2024-03-01",
+            "2026-01-01",
+        );
+        check(
+            "spend since 2024-06-15",
+            "2025-12-31",
+            "2024-06-15",
+            "2026-01-01",
+        );
+        check(
+            "amount between 2024-06-01 and 2024-08-31",
+            "2025-12-31",
+            "2024-06-01",
+            "2024-09-01",
+        );
+        check(
+            "amount from 2023-01-01 to 2023-01-31",
+            "2025-12-31",
+            "2023-01-01",
+            "2023-02-01",
+        );
+    }
+
+    #[test]
+    fn may_is_a_month_only_before_a_year() {
+        assert!(
+            super::find(&super::tests_support::words("what may drive churn")).is_none(),
+            "the verb 'may' is no date"
+        );
+        check("orders may 2024", "2025-12-31", "2024-05-01", "2024-06-01");
+    }
+}
+
+#[cfg(test)]
+mod tests_support {
+    use super::*;
+
+    pub fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    pub fn check(question: &str, anchor: &str, start: &str, end: &str) {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let (filter, _) = find(&words(question))
+            .unwrap_or_else(|| panic!("no time filter found in {question:?}"));
+        let range = filter.resolve(day(anchor));
+        assert_eq!(
+            (range.start, range.end),
+            (day(start), day(end)),
+            "{question:?} anchored at {anchor}"
+        );
     }
 }

@@ -145,6 +145,27 @@ pub fn name_words(name: &str) -> Vec<String> {
     words.iter().map(|w| stem(w)).collect()
 }
 
+/// Trailing name words that only give a unit or a kind of code, which questions leave out
+/// ("discount" for `discount_pct`, "reps" for `rep_code`).
+const UNIT_SUFFIXES: &[&str] = &[
+    "pct", "percent", "perc", "mm", "cm", "m", "km", "kg", "g", "lb", "usd", "eur", "gbp", "code",
+    "amt",
+];
+
+/// The words of a name, and the same without a trailing unit suffix when it has one.
+pub fn name_variants(name: &str) -> Vec<Vec<String>> {
+    let words = name_words(name);
+    let mut variants = vec![words.clone()];
+    if words.len() > 1
+        && words
+            .last()
+            .is_some_and(|w| UNIT_SUFFIXES.contains(&w.as_str()))
+    {
+        variants.push(words[..words.len() - 1].to_vec());
+    }
+    variants
+}
+
 /// A light English stemmer: plural and common suffixes only, applied the same way to question
 /// words and names so that "amounts" meets "amount" and "categories" meets "category".
 pub fn stem(word: &str) -> String {
@@ -207,9 +228,12 @@ pub fn role_of(name: &str, decl_type: &str, primary_key: bool, samples: &[Value]
     let decl = decl_type.to_uppercase();
     let words = name_words(name);
     let last = words.last().map(String::as_str).unwrap_or("");
+    // "Order No", "invoice_nr": numbers that name a row, not amounts.
+    let numbered = words.len() > 1 && matches!(last, "no" | "nr" | "num" | "number");
     if primary_key
         || lower == "id"
         || last == "id"
+        || numbered
         || (lower.ends_with("id") && name.ends_with("Id"))
     {
         return Role::Id;

@@ -216,6 +216,10 @@ pub fn plan(
 
     let mut candidates = measures(&words, &time_words, catalog, glossary);
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score));
+    // "how many distinct customers placed an order": a distinct count outranks any measure.
+    if let Some(distinct) = distinct_measure(&words, catalog) {
+        candidates.insert(0, distinct);
+    }
     // No measure named: "how many orders", "number of customers" count the rows of a table.
     let (mut measure, mut confidence): (Measure, f64) = match candidates.first() {
         Some(best) => (best.clone(), 0.9),
@@ -360,17 +364,24 @@ fn measures(
             .iter()
             .filter(|c| matches!(c.role, Role::Measure | Role::Flag))
         {
-            let name_words = catalog::name_words(&column.name);
-            let positions: Option<Vec<usize>> = name_words
-                .iter()
-                .map(|w| {
-                    words
+            // The full name first; without its unit suffix only when the full name is absent.
+            let Some((name_words, used)) = catalog::name_variants(&column.name)
+                .into_iter()
+                .find_map(|name_words| {
+                    let positions: Option<Vec<usize>> = name_words
                         .iter()
-                        .enumerate()
-                        .position(|(i, q)| same_or_prefix(q, w) && !skip.contains(&i))
+                        .map(|w| {
+                            words
+                                .iter()
+                                .enumerate()
+                                .position(|(i, q)| same_or_prefix(q, w) && !skip.contains(&i))
+                        })
+                        .collect();
+                    positions.map(|p| (name_words, p))
                 })
-                .collect();
-            let Some(used) = positions else { continue };
+            else {
+                continue;
+            };
             let qualified_name = qualified(&table.name, &column.name);
             if found
                 .iter()
@@ -536,6 +547,79 @@ fn row_count(words: &[String], catalog: &Catalog) -> Option<Measure> {
             .collect(),
         score: 1.0,
     })
+}
+
+/// "distinct customers", "unique boutiques", "different rep codes": the number of distinct
+/// values of a column, or of the key that links the table the question counts in to the one it
+/// names ("distinct customers placed an order" → distinct `orders.customer_id`).
+fn distinct_measure(words: &[String], catalog: &Catalog) -> Option<Measure> {
+    let at = words
+        .iter()
+        .position(|w| matches!(w.as_str(), "distinct" | "unique" | "different"))?;
+    let from = at + 1;
+    let fits = |name: &[String]| {
+        !name.is_empty()
+            && from + name.len() <= words.len()
+            && name.iter().enumerate().all(|(k, n)| words[from + k] == *n)
+    };
+    let measure = |table: &CatalogTable, column: &str, used: Vec<usize>| Measure {
+        table: table.name.clone(),
+        expr: qualified(&table.name, column),
+        column: None,
+        aggregation: Aggregation::CountDistinct,
+        aggregation_said: true,
+        filter: None,
+        alias: format!(
+            "distinct_{}",
+            column
+                .to_lowercase()
+                .replace(|c: char| !c.is_alphanumeric(), "_")
+        ),
+        description: format!("distinct {}.{}", table.name, column),
+        date_column: None,
+        used,
+        score: 10.0,
+    };
+    // A column named right after the word.
+    for table in &catalog.tables {
+        for column in table
+            .columns
+            .iter()
+            .filter(|c| matches!(c.role, Role::Dimension | Role::Id))
+        {
+            if let Some(name) = catalog::name_variants(&column.name)
+                .into_iter()
+                .find(|n| fits(n))
+            {
+                let used = (at..from + name.len()).collect();
+                return Some(measure(table, &column.name, used));
+            }
+        }
+    }
+    // A table named right after the word: counted through the link from another table the
+    // question names, else by its own key.
+    let named = catalog
+        .tables
+        .iter()
+        .find(|t| t.words.last().is_some_and(|w| words.get(from) == Some(w)) || fits(&t.words))?;
+    let mut used: Vec<usize> = vec![at, from];
+    let via = catalog.links.iter().find_map(|link| {
+        if !link.to_table.eq_ignore_ascii_case(&named.name) {
+            return None;
+        }
+        let home = catalog.table(&link.from_table)?;
+        let said = words
+            .iter()
+            .enumerate()
+            .position(|(i, w)| i > from && home.words.last() == Some(w))?;
+        Some((home, link.from_column.clone(), said))
+    });
+    if let Some((home, column, said)) = via {
+        used.push(said);
+        return Some(measure(home, &column, used));
+    }
+    let key = named.with_role(Role::Id).next()?;
+    Some(measure(named, &key.name, used))
 }
 
 /// "by region", "per plan", "for each category", "across channels": a dimension column reachable

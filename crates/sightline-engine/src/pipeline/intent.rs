@@ -154,10 +154,15 @@ pub fn detect(question: &str) -> Intent {
         })
         .filter(|w| !w.is_empty())
         .collect();
+    let going = words.windows(2).any(|w| {
+        matches!(w[0].as_str(), "going" | "trending" | "heading")
+            && matches!(w[1].as_str(), "up" | "down" | "upward" | "downward")
+    });
     let analysis = FAMILIES
         .iter()
         .find(|(_, keys)| words.iter().any(|w| keys.contains(&w.as_str())))
-        .map(|(kind, _)| *kind);
+        .map(|(kind, _)| *kind)
+        .or(going.then_some(AnalysisType::Trend));
     let horizon = find_horizon(&words);
     let threshold = find_threshold(&words);
     let text = words.join(" ");
@@ -245,6 +250,17 @@ mod tests {
             horizon,
             "horizon of {question:?}"
         );
+    }
+
+    #[test]
+    fn going_up_or_down_is_a_trend() {
+        check(
+            "is the number of orders going up?",
+            Some(AnalysisType::Trend),
+            None,
+        );
+        check("are refunds going down", Some(AnalysisType::Trend), None);
+        check("what is going on with orders", None, None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! [`DataProbe`](super::DataProbe), never guessed, and reach the SQL as quoted literals.
 
 use super::DataProbe;
-use super::catalog::{Catalog, CatalogColumn, CatalogTable, Link, Role, name_words};
+use super::catalog::{Catalog, CatalogColumn, CatalogTable, Link, Role, name_variants, name_words};
 use super::sql::{literal, qualified};
 
 /// One condition on the rows, with the links needed to reach its column.
@@ -150,8 +150,15 @@ fn comparison(words: &[String], i: usize) -> Option<(&'static str, usize)> {
     match (w, next) {
         ("over" | "above" | "exceeding" | "exceed", _) => Some((">", 1)),
         ("under" | "below", _) => Some(("<", 1)),
-        ("more" | "greater" | "higher" | "larger", Some("than")) => Some((">", 2)),
-        ("less" | "fewer" | "lower" | "smaller", Some("than")) => Some(("<", 2)),
+        (
+            "more" | "greater" | "higher" | "larger" | "bigger" | "heavier" | "longer" | "older"
+            | "costlier",
+            Some("than"),
+        ) => Some((">", 2)),
+        (
+            "less" | "fewer" | "lower" | "smaller" | "lighter" | "shorter" | "younger" | "cheaper",
+            Some("than"),
+        ) => Some(("<", 2)),
         ("at", Some("least")) => Some((">=", 2)),
         ("at", Some("most")) => Some(("<=", 2)),
         _ => None,
@@ -210,40 +217,47 @@ pub fn numeric_filters(
                     .iter()
                     .filter(|c| matches!(c.role, Role::Measure | Role::Flag))
                     .find_map(|c| {
-                        let names = name_words(&c.name);
-                        let fits = |start: usize| {
-                            start + names.len() <= words.len()
-                                && (start..start + names.len())
-                                    .zip(&names)
-                                    .all(|(k, n)| &words[k] == n)
-                        };
-                        range.clone().find(|&s| fits(s)).map(|s| {
-                            (
-                                (*table, c),
-                                path.clone(),
-                                (s..s + names.len()).collect::<Vec<_>>(),
-                            )
+                        name_variants(&c.name).into_iter().find_map(|names| {
+                            let fits = |start: usize| {
+                                start + names.len() <= words.len()
+                                    && (start..start + names.len())
+                                        .zip(&names)
+                                        .all(|(k, n)| &words[k] == n)
+                            };
+                            range.clone().find(|&s| fits(s)).map(|s| {
+                                (
+                                    (*table, c),
+                                    path.clone(),
+                                    (s..s + names.len()).collect::<Vec<_>>(),
+                                )
+                            })
                         })
                     })
             })
         };
         let before = named(i.saturating_sub(3)..i);
-        let after = named(number_at + 1..(number_at + 2).min(words.len()));
-        let found = before.or(after).or_else(|| {
-            // "orders over 100": the table named before the comparison stands for its main
-            // measure.
-            let previous = words.get(i.checked_sub(1)?)?;
+        let after = named(number_at + 1..(number_at + 2).min(words.len()))
+            .or_else(|| unit_after(words, number_at + 1, &reachable));
+        let implied = || {
+            // "older than 60", "younger than 30": an age.
+            if matches!(words[i].as_str(), "older" | "younger") {
+                return reachable.iter().find_map(|(table, path)| {
+                    table
+                        .with_role(Role::Measure)
+                        .find(|c| name_words(&c.name).iter().any(|w| w == "age"))
+                        .map(|c| ((*table, c), path.clone(), Vec::new()))
+                });
+            }
+            // "orders over 100", "products cost less than 20": a table named just before the
+            // comparison stands for its main measure.
+            let said = i.saturating_sub(3)..i;
             reachable.iter().find_map(|(table, path)| {
-                (table.words.last() == Some(previous))
-                    .then(|| {
-                        table
-                            .with_role(Role::Measure)
-                            .next()
-                            .map(|c| ((*table, c), path.clone(), Vec::new()))
-                    })
-                    .flatten()
+                let head = table.words.last()?;
+                said.clone().any(|k| &words[k] == head).then_some(())?;
+                main_measure(table, words).map(|c| ((*table, c), path.clone(), Vec::new()))
             })
-        });
+        };
+        let found = before.or(after).or_else(implied);
         let Some(((table, column), path, column_words)) = found else {
             continue;
         };
@@ -261,6 +275,54 @@ pub fn numeric_filters(
         });
     }
     filters
+}
+
+/// A measure column found for a comparison: its table and column, the links to reach it, and
+/// the question words that named it.
+type Located<'a> = ((&'a CatalogTable, &'a CatalogColumn), Vec<Link>, Vec<usize>);
+
+/// "8 hours" for a column `Hours Spent`: the word after the number is the first word of a
+/// measure column's name.
+fn unit_after<'a>(
+    words: &[String],
+    at: usize,
+    reachable: &[(&'a CatalogTable, Vec<Link>)],
+) -> Option<Located<'a>> {
+    let word = words.get(at)?;
+    reachable.iter().find_map(|(table, path)| {
+        table
+            .with_role(Role::Measure)
+            .find(|c| name_words(&c.name).first() == Some(word))
+            .map(|c| ((*table, c), path.clone(), vec![at]))
+    })
+}
+
+/// The measure a table's rows are usually sized by: one the question names a word of, else one
+/// named like the table ("sale_price" in a sales table), else a money-like one, else the first.
+fn main_measure<'a>(table: &'a CatalogTable, words: &[String]) -> Option<&'a CatalogColumn> {
+    let measures: Vec<&CatalogColumn> = table.with_role(Role::Measure).collect();
+    let named = |c: &&&CatalogColumn| name_words(&c.name).iter().any(|w| words.contains(w));
+    let like_table = |c: &&&CatalogColumn| {
+        table
+            .words
+            .last()
+            .is_some_and(|head| name_words(&c.name).contains(head))
+    };
+    let money = |c: &&&CatalogColumn| {
+        name_words(&c.name).iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "amount" | "price" | "value" | "total" | "revenue" | "cost" | "spend"
+            )
+        })
+    };
+    measures
+        .iter()
+        .find(named)
+        .or_else(|| measures.iter().find(like_table))
+        .or_else(|| measures.iter().find(money))
+        .or_else(|| measures.first())
+        .copied()
 }
 
 /// Category values the question names that live in tables the measure cannot be linked to

@@ -268,14 +268,38 @@ pub fn plan(
     let mut filters = filter::numeric_filters(&words, &used, catalog, &table);
     // "customers with more than 3 support tickets": the column only filters; what is counted
     // is the rows of the table the question names.
-    if filters
-        .iter()
-        .any(|f| !measure.used.is_empty() && measure.used.iter().all(|u| f.used.contains(u)))
-        && let Some(rows) = row_count(&words, catalog).filter(|r| r.table == measure.table)
-    {
-        used.retain(|u| !measure.used.contains(u));
-        used.extend(rows.used.iter().copied());
-        measure = rows;
+    // "average satisfaction of customers with at least 4 support tickets": another measure the
+    // question names, untouched by the filters, is what it asks for.
+    let filtered = |m: &Measure| {
+        !m.used.is_empty()
+            && filters
+                .iter()
+                .any(|f| m.used.iter().all(|u| f.used.contains(u)))
+    };
+    if filtered(&measure) {
+        let other = candidates
+            .iter()
+            .find(|c| {
+                c.table == measure.table
+                    && !filtered(c)
+                    && !c
+                        .used
+                        .iter()
+                        .any(|u| filters.iter().any(|f| f.used.contains(u)))
+            })
+            .cloned()
+            .or_else(|| row_count(&words, catalog).filter(|r| r.table == measure.table));
+        if let Some(mut other) = other {
+            if !other.aggregation_said
+                && let Some(said) = aggregation_word(&words)
+            {
+                other.aggregation = said;
+                other.aggregation_said = true;
+            }
+            used.retain(|u| !measure.used.contains(u));
+            used.extend(other.used.iter().copied());
+            measure = other;
+        }
     }
     used.extend(filters.iter().flat_map(|f| f.used.iter().copied()));
     let categories = filter::category_filters(&words, &used, catalog, &table, probe);
@@ -638,7 +662,14 @@ fn find_dimension(
         .filter_map(|(i, w)| match w.as_str() {
             "by" | "per" | "across" | "each" | "every" => Some(i + 1),
             "for" if words.get(i + 1).map(String::as_str) == Some("each") => Some(i + 1),
-            "which" | "what" if i == 0 => Some(i + 1),
+            // "which 3 categories ...": the number is how many, the grouping follows it.
+            "which" | "what" if i == 0 => {
+                Some(if words.get(i + 1).and_then(|n| number_word(n)).is_some() {
+                    i + 2
+                } else {
+                    i + 1
+                })
+            }
             "top" | "bottom" => Some(if words.get(i + 1).and_then(|n| number_word(n)).is_some() {
                 i + 2
             } else {
@@ -711,7 +742,9 @@ fn find_dimension(
                     .iter()
                     .find(|c| {
                         c.role == Role::Dimension
-                            && matches!(c.name.to_lowercase().as_str(), "name" | "title" | "label")
+                            && catalog::name_words(&c.name)
+                                .last()
+                                .is_some_and(|w| matches!(w.as_str(), "name" | "title" | "label"))
                     })
                     .or_else(|| table.with_role(Role::Id).next());
                 if let Some(column) = shown {
@@ -731,8 +764,19 @@ fn find_dimension(
             }
         }
     }
-    best.map(|(_, dim, positions)| {
+    best.map(|(_, mut dim, positions)| {
         used.extend(positions);
+        // An entity's name ("Client Name", "title") is not unique: group by the entity's key.
+        let name_like = catalog::name_words(&dim.column)
+            .last()
+            .is_some_and(|w| matches!(w.as_str(), "name" | "title" | "label"));
+        if name_like && dim.key.is_none() {
+            dim.key = catalog
+                .table(&dim.table)
+                .and_then(|t| t.with_role(Role::Id).next())
+                .filter(|k| k.name != dim.column)
+                .map(|k| k.name.clone());
+        }
         dim
     })
 }
@@ -820,9 +864,13 @@ fn find_top(words: &[String]) -> Option<Ranking> {
             "least" if !at_least(i) => Some(false),
             _ => None,
         });
+    let count = words
+        .get(1)
+        .and_then(|n| number_word(n))
+        .map_or(1, |n| n as usize);
     superlative
         .filter(|_| which)
-        .map(|largest| Ranking { count: 1, largest })
+        .map(|largest| Ranking { count, largest })
 }
 
 fn no_measure(intent: &Intent, catalog: &Catalog) -> PlanError {
@@ -1259,7 +1307,18 @@ fn build(
                 );
             }
             shape = format!("{} of {}", measure.aggregation.word(), measure.description);
-            if part_of_whole {
+            let flag = measure
+                .column
+                .as_deref()
+                .and_then(|c| table.column(c))
+                .is_some_and(|c| c.role == Role::Flag);
+            if share && !part_of_whole && flag && measure.aggregation == Aggregation::Avg {
+                // "what percentage of items were returned": a yes/no column's rate, in percent.
+                shape.push_str(", in percent");
+                format!(
+                    "SELECT {measure_sql} AS {alias}, 100.0 * {measure_sql} AS share_pct {from}{where_clause}"
+                )
+            } else if part_of_whole {
                 shape.push_str(", and the part of it in percent");
                 let condition = part.join(" AND ");
                 let part_value = match measure.aggregation {
@@ -1309,11 +1368,13 @@ fn build(
 
 /// "share of revenue by region", "what percentage of orders ...", "proportion of ...".
 fn asks_share(words: &[String]) -> bool {
-    words.iter().any(|w| {
+    words.iter().enumerate().any(|(i, w)| {
+        // "15 percent" is a number's unit, not a share.
+        let after_number = i > 0 && words[i - 1].parse::<f64>().is_ok();
         matches!(
             w.as_str(),
             "share" | "shares" | "percentage" | "percent" | "proportion" | "fraction"
-        )
+        ) && !after_number
     })
 }
 

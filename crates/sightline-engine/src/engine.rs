@@ -11,6 +11,7 @@ use crate::contract::Answer;
 use crate::db::{Database, QueryLimits, Schema};
 use crate::error::{EngineError, ErrorKind};
 use crate::glossary::Glossary;
+use crate::knowledge::KnowledgeCache;
 use crate::pipeline;
 use crate::progress::{CancelToken, StageSink};
 
@@ -55,11 +56,16 @@ pub struct AnalyzeRequest {
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     config: EngineConfig,
+    /// Schemas and value indexes of recently asked-about files, shared by every clone.
+    knowledge: KnowledgeCache,
 }
 
 impl Engine {
     pub fn new(config: EngineConfig) -> Self {
-        Engine { config }
+        Engine {
+            config,
+            knowledge: KnowledgeCache::default(),
+        }
     }
 
     /// Answers a question. `Err` only when nothing could start (for example the database cannot be
@@ -85,16 +91,14 @@ impl Engine {
             question: request.question,
         };
         let limits = self.config.query_limits.clone();
+        let knowledge = self.knowledge.for_file(database.path());
         blocking(move || {
-            pipeline::run(
-                job,
-                &database,
-                &glossary,
-                &limits,
-                request.max_rows,
-                &*sink,
-                &cancel,
-            )
+            let source = pipeline::Source {
+                database: &database,
+                glossary: &glossary,
+                knowledge: &knowledge,
+            };
+            pipeline::run(job, &source, &limits, request.max_rows, &*sink, &cancel)
         })
         .await
     }
@@ -120,12 +124,21 @@ impl Engine {
             threshold: request.threshold,
         });
         let limits = self.config.query_limits.clone();
+        let knowledge = self.knowledge.for_file(database.path());
         blocking(move || {
-            pipeline::run(
-                job, &database, &glossary, &limits, max_rows, &*sink, &cancel,
-            )
+            let source = pipeline::Source {
+                database: &database,
+                glossary: &glossary,
+                knowledge: &knowledge,
+            };
+            pipeline::run(job, &source, &limits, max_rows, &*sink, &cancel)
         })
         .await
+    }
+
+    /// How many schemas were read from files rather than remembered (see [`KnowledgeCache`]).
+    pub fn introspections(&self) -> usize {
+        self.knowledge.introspections()
     }
 
     /// Tables, columns, types, keys, row counts and sample values.

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod glossary;
+pub mod knowledge;
 pub mod pipeline;
 pub mod progress;
 

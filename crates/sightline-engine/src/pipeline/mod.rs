@@ -17,6 +17,7 @@ use crate::contract::{Answer, AnswerError, DataTable, StageReport, StageStatus};
 use crate::db::{Database, QueryLimits, QueryResult, ReadOnlyConnection};
 use crate::error::{EngineError, ErrorKind};
 use crate::glossary::Glossary;
+use crate::knowledge::FileKnowledge;
 use crate::progress::{CancelToken, StageEvent, StageSink};
 use plan::{AnalysisSpec, DataProbe};
 
@@ -52,11 +53,17 @@ pub struct DirectAnalysis {
     pub threshold: Option<f64>,
 }
 
+/// What a job is asked of: the database, its glossary, and what is already known about the file.
+pub struct Source<'a> {
+    pub database: &'a Database,
+    pub glossary: &'a Glossary,
+    pub knowledge: &'a FileKnowledge,
+}
+
 /// Runs a job to its answer. `Err` only when the database cannot be reached at all.
 pub fn run(
     job: Job,
-    database: &Database,
-    glossary: &Glossary,
+    source: &Source<'_>,
     limits: &QueryLimits,
     max_rows: usize,
     sink: &dyn StageSink,
@@ -69,8 +76,13 @@ pub fn run(
     let mut run = Run {
         sink,
         cancel,
-        answer: Answer::new(question, database.url()),
+        answer: Answer::new(question, source.database.url()),
     };
+    let Source {
+        database,
+        glossary,
+        knowledge,
+    } = *source;
     let connection = database
         .connect()
         .map_err(|e| EngineError::from_stage("plan", &e))?;
@@ -85,10 +97,11 @@ pub fn run(
                 connection: &connection,
                 limits,
                 cancel,
+                knowledge,
             };
             let planned = run.stage("plan", |answer| {
-                let schema = database
-                    .schema()
+                let schema = knowledge
+                    .schema(|| database.schema())
                     .map_err(|e| EngineError::from_stage("plan", &e))?;
                 let catalog = plan::catalog::Catalog::new(&schema, glossary);
                 let planned = plan::plan(&intent, &catalog, glossary, &probe)
@@ -266,6 +279,7 @@ struct Probe<'a> {
     connection: &'a ReadOnlyConnection,
     limits: &'a QueryLimits,
     cancel: &'a CancelToken,
+    knowledge: &'a FileKnowledge,
 }
 
 /// A text column with more distinct values than this is not a category the planner filters on.
@@ -273,19 +287,21 @@ const MAX_CATEGORY_VALUES: usize = 200;
 
 impl DataProbe for Probe<'_> {
     fn values(&self, table: &str, column: &str) -> Option<Vec<String>> {
-        let column_sql = plan::sql::qualified(table, column);
-        let sql = format!(
-            "SELECT DISTINCT {column_sql} FROM {} WHERE {column_sql} IS NOT NULL AND typeof({column_sql}) = 'text' LIMIT {}",
-            plan::sql::ident(table),
-            MAX_CATEGORY_VALUES + 1
-        );
-        let validated = self.connection.validate(&sql).ok()?;
-        let result = self
-            .connection
-            .execute(&validated, self.limits, self.cancel)
-            .ok()?;
-        let values = result.columns.first()?.values.texts();
-        (values.len() <= MAX_CATEGORY_VALUES).then_some(values)
+        self.knowledge.values(table, column, || {
+            let column_sql = plan::sql::qualified(table, column);
+            let sql = format!(
+                "SELECT DISTINCT {column_sql} FROM {} WHERE {column_sql} IS NOT NULL AND typeof({column_sql}) = 'text' LIMIT {}",
+                plan::sql::ident(table),
+                MAX_CATEGORY_VALUES + 1
+            );
+            let validated = self.connection.validate(&sql).ok()?;
+            let result = self
+                .connection
+                .execute(&validated, self.limits, self.cancel)
+                .ok()?;
+            let values = result.columns.first()?.values.texts();
+            Some((values.len() <= MAX_CATEGORY_VALUES).then_some(values))
+        })
     }
 
     fn latest_date(&self, table: &str, date_sql: &str) -> Option<NaiveDate> {

@@ -577,3 +577,55 @@ fn shares_of_the_total_and_growth_over_the_previous_period() {
          SELECT m, n, pct FROM g WHERE m LIKE '2025-%' ORDER BY m",
     );
 }
+
+#[test]
+fn a_file_is_introspected_once_until_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("copy.db");
+    std::fs::copy(sample_db(), &path).unwrap();
+    let engine = Engine::default();
+    let ask_here = |question: &str| {
+        let request = AskRequest {
+            database: path.display().to_string(),
+            ..request(question, 10)
+        };
+        runtime()
+            .block_on(engine.ask(
+                request,
+                Arc::new(RecordingSink::default()),
+                CancelToken::new(),
+            ))
+            .unwrap()
+    };
+    let first = ask_here("revenue in the West region");
+    let second = ask_here("revenue in the West region");
+    assert_eq!(first.sql, second.sql, "the same question gets the same SQL");
+    assert_eq!(
+        first.data.map(|d| d.rows),
+        second.data.map(|d| d.rows),
+        "and the same rows"
+    );
+    assert_eq!(
+        engine.introspections(),
+        1,
+        "the second question on an unchanged file reuses its schema"
+    );
+
+    // The user changes the file (another program writes to it): what was known is dropped.
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE refunds (id INTEGER PRIMARY KEY, amount REAL);
+             INSERT INTO refunds (amount) VALUES (5.0), (7.5);",
+        )
+        .unwrap();
+    }
+    let after = ask_here("how many refunds");
+    assert!(after.error.is_none(), "the new table is known: {:?}", after.error);
+    assert_eq!(
+        after.data.map(|d| d.rows),
+        Some(vec![vec![serde_json::json!(2)]]),
+        "the new table's rows are counted"
+    );
+    assert_eq!(engine.introspections(), 2, "the changed file was read again");
+}

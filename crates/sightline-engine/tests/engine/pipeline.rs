@@ -621,11 +621,31 @@ fn a_file_is_introspected_once_until_it_changes() {
         .unwrap();
     }
     let after = ask_here("how many refunds");
-    assert!(after.error.is_none(), "the new table is known: {:?}", after.error);
+    assert!(
+        after.error.is_none(),
+        "the new table is known: {:?}",
+        after.error
+    );
     assert_eq!(
         after.data.map(|d| d.rows),
         Some(vec![vec![serde_json::json!(2)]]),
         "the new table's rows are counted"
     );
-    assert_eq!(engine.introspections(), 2, "the changed file was read again");
+    assert_eq!(
+        engine.introspections(),
+        2,
+        "the changed file was read again"
+    );
+}
+
+#[test]
+fn a_period_compared_with_another() {
+    check(
+        "revenue growth in 2025 compared to 2024",
+        None,
+        "SELECT a, b, 100.0 * (a - b) / b FROM (
+             SELECT sum(CASE WHEN order_date LIKE '2025-%' THEN amount END) AS a,
+                    sum(CASE WHEN order_date LIKE '2024-%' THEN amount END) AS b
+             FROM orders WHERE status = 'completed')",
+    );
 }

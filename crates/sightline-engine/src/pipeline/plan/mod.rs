@@ -922,7 +922,11 @@ fn build(
         time_filter,
         filters,
     } = request;
-    let kind = intent.analysis;
+    // "growth in 2025 compared to 2024" is one comparison of two periods, not a series.
+    let versus = matches!(time_filter, Some(TimeFilter::Versus(..)))
+        && grain.is_none()
+        && dimension.is_none();
+    let kind = intent.analysis.filter(|_| !versus);
 
     // The column that dates the measure, and the anchor for relative time words.
     let date_column = measure
@@ -962,6 +966,7 @@ fn build(
     // The resolved time range, kept apart so a growth series can see the period before it.
     let mut time_range: Option<(String, String)> = None;
     let mut time_sql: Option<String> = None;
+    let mut comparison: Option<Comparison> = None;
     if let Some(filter) = time_filter {
         match (&date_sql, date_column) {
             (Some(date_sql), Some(column)) => {
@@ -975,10 +980,32 @@ fn build(
                             literal(&range.end.to_string()),
                         );
                         let condition = format!("{compared} >= {start} AND {compared} < {end}");
-                        time_sql = Some(condition.clone());
-                        conditions.push(condition);
-                        time_range = Some((start, end));
-                        time_text = Some(range.description);
+                        match filter.baseline(anchor).filter(|_| versus) {
+                            Some(base) => {
+                                let base_condition = format!(
+                                    "{compared} >= {} AND {compared} < {}",
+                                    literal(&base.start.to_string()),
+                                    literal(&base.end.to_string())
+                                );
+                                conditions.push(format!("(({condition}) OR ({base_condition}))"));
+                                time_text = Some(format!(
+                                    "{} compared with {}",
+                                    range.description, base.description
+                                ));
+                                comparison = Some(Comparison {
+                                    current: condition,
+                                    baseline: base_condition,
+                                    current_name: range.start.format("%Y").to_string(),
+                                    baseline_name: base.start.format("%Y").to_string(),
+                                });
+                            }
+                            None => {
+                                time_sql = Some(condition.clone());
+                                conditions.push(condition);
+                                time_range = Some((start, end));
+                                time_text = Some(range.description);
+                            }
+                        }
                     }
                     None => warnings.push(format!(
                         "{}.{} holds no dates Sightline can read, so the time filter was not applied.",
@@ -1312,7 +1339,27 @@ fn build(
                 .as_deref()
                 .and_then(|c| table.column(c))
                 .is_some_and(|c| c.role == Role::Flag);
-            if share && !part_of_whole && flag && measure.aggregation == Aggregation::Avg {
+            if let Some(c) = &comparison {
+                // One aggregate per period, then the change from the baseline in percent.
+                shape.push_str(", and its change in percent");
+                let value = if measure.expr == "*" {
+                    "1"
+                } else {
+                    measure.expr.as_str()
+                };
+                let per = |condition: &str| {
+                    measure
+                        .aggregation
+                        .apply(&format!("CASE WHEN {condition} THEN {value} END"))
+                };
+                let current = ident(&format!("{}_{}", measure.alias, c.current_name));
+                let baseline = ident(&format!("{}_{}", measure.alias, c.baseline_name));
+                format!(
+                    "SELECT {current}, {baseline}, 100.0 * ({current} - {baseline}) / {baseline} AS growth_pct FROM (SELECT {} AS {current}, {} AS {baseline} {from}{where_clause})",
+                    per(&c.current),
+                    per(&c.baseline)
+                )
+            } else if share && !part_of_whole && flag && measure.aggregation == Aggregation::Avg {
                 // "what percentage of items were returned": a yes/no column's rate, in percent.
                 shape.push_str(", in percent");
                 format!(
@@ -1364,6 +1411,14 @@ fn build(
         warnings: Vec::new(),
         analysis: spec,
     })
+}
+
+/// Two periods a question compares ("2025 compared to 2024"): their row conditions and names.
+struct Comparison {
+    current: String,
+    baseline: String,
+    current_name: String,
+    baseline_name: String,
 }
 
 /// "share of revenue by region", "what percentage of orders ...", "proportion of ...".

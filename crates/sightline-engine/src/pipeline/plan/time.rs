@@ -23,6 +23,8 @@ pub enum TimeFilter {
     Since(SinceStart),
     /// "between 2024-06-01 and 2024-08-31", "from X to Y": both days included.
     Between(NaiveDate, NaiveDate),
+    /// "in 2025 compared to 2024", "2023 vs 2022": a year against a baseline year.
+    Versus(i32, i32),
 }
 
 /// Where a "since" range starts.
@@ -84,6 +86,9 @@ pub struct DateRange {
 
 /// Finds a time filter and the indexes of the words it used.
 pub fn find(words: &[String]) -> Option<(TimeFilter, Vec<usize>)> {
+    if let Some(found) = versus(words) {
+        return Some(found);
+    }
     for (i, w) in words.iter().enumerate() {
         let next = words.get(i + 1).map(String::as_str);
         let after = words.get(i + 2).map(String::as_str);
@@ -157,6 +162,35 @@ pub fn find(words: &[String]) -> Option<(TimeFilter, Vec<usize>)> {
     None
 }
 
+/// "2025 compared to 2024", "2023 vs 2022", "2025 versus 2024", "2025 against 2024".
+fn versus(words: &[String]) -> Option<(TimeFilter, Vec<usize>)> {
+    let (first_at, first) = words
+        .iter()
+        .enumerate()
+        .find_map(|(i, w)| year_number(w).map(|y| (i, y)))?;
+    let link = |w: &str| {
+        matches!(
+            w,
+            "vs" | "versus" | "against" | "compared" | "to" | "with" | "than" | "over"
+        )
+    };
+    let mut at = first_at + 1;
+    let mut said_comparison = false;
+    while at < words.len() && link(&words[at]) {
+        said_comparison |= matches!(words[at].as_str(), "vs" | "versus" | "against" | "compared");
+        at += 1;
+    }
+    let second = words.get(at).and_then(|w| year_number(w))?;
+    if !said_comparison || second == first {
+        return None;
+    }
+    let mut used: Vec<usize> = (first_at..=at).collect();
+    if first_at > 0 && matches!(words[first_at - 1].as_str(), "in" | "for" | "of" | "during") {
+        used.push(first_at - 1);
+    }
+    Some((TimeFilter::Versus(first, second), used))
+}
+
 fn year_number(word: &str) -> Option<i32> {
     let year: i32 = word.parse().ok()?;
     (word.len() == 4 && (1900..=2200).contains(&year)).then_some(year)
@@ -205,6 +239,14 @@ fn unit_name(unit: Frequency) -> &'static str {
 }
 
 impl TimeFilter {
+    /// The period a comparison is made against ("2024" in "2025 compared to 2024").
+    pub fn baseline(self, anchor: NaiveDate) -> Option<DateRange> {
+        match self {
+            TimeFilter::Versus(_, base) => Some(TimeFilter::Year(base).resolve(anchor)),
+            _ => None,
+        }
+    }
+
     /// The range this filter means when the data's latest date is `anchor`.
     pub fn resolve(self, anchor: NaiveDate) -> DateRange {
         let latest = format!("latest date in the data: {anchor}");
@@ -287,6 +329,7 @@ impl TimeFilter {
                 end: end + Duration::days(1),
                 description: format!("{start} to {end}, both included"),
             },
+            TimeFilter::Versus(year, _) => TimeFilter::Year(year).resolve(anchor),
             TimeFilter::Year(year) => {
                 let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(anchor);
                 DateRange {
@@ -405,6 +448,35 @@ mod named_dates {
             "2025-12-31",
             "2023-01-01",
             "2023-02-01",
+        );
+    }
+
+    #[test]
+    fn a_year_against_a_baseline_year() {
+        for question in [
+            "revenue growth in 2025 compared to 2024",
+            "growth of net value in 2023 vs 2022",
+            "sales 2025 versus 2024",
+        ] {
+            let (filter, _) = super::find(&super::tests_support::words(question))
+                .unwrap_or_else(|| panic!("no filter in {question:?}"));
+            assert!(
+                matches!(filter, super::TimeFilter::Versus(a, b) if a > b),
+                "{question:?} compares two years: {filter:?}"
+            );
+        }
+        assert!(
+            !matches!(
+                super::find(&super::tests_support::words("revenue in 2024 by month")),
+                Some((super::TimeFilter::Versus(..), _))
+            ),
+            "one year is no comparison"
+        );
+        check(
+            "revenue in 2025 compared to 2024",
+            "2025-12-31",
+            "2025-01-01",
+            "2026-01-01",
         );
     }
 

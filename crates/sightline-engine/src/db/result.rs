@@ -84,6 +84,15 @@ impl ColumnValues {
         }
     }
 
+    /// The value at `row` as display text, NULL (or past the end) as the empty string.
+    pub fn text_at(&self, row: usize) -> String {
+        match self {
+            ColumnValues::Int(v) => v.get(row).map(|x| x.to_string()).unwrap_or_default(),
+            ColumnValues::Real(v) => v.get(row).map(|x| x.to_string()).unwrap_or_default(),
+            ColumnValues::Text(v) => v.get(row).unwrap_or_default().to_string(),
+        }
+    }
+
     /// Every value as display text, NULL as the empty string.
     pub fn texts(&self) -> Vec<String> {
         match self {

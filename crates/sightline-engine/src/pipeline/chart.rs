@@ -106,11 +106,13 @@ fn analysis_figure(result: &QueryResult, outcome: &Outcome, glossary: &Glossary)
             let labels = outcome
                 .label_column
                 .as_deref()
-                .and_then(|l| texts(result, l))
-                .unwrap_or_else(|| (0..values.len()).map(|i| i.to_string()).collect());
-            let marked_x: Vec<&String> =
-                a.anomalies.iter().filter_map(|&i| labels.get(i)).collect();
-            let (x, y) = decimate(&labels, &values);
+                .and_then(|l| result.column(l));
+            // Only the labels drawn are made: a million rows draw at most MAX_TRACE_POINTS.
+            let label = |i: usize| labels.map_or_else(|| i.to_string(), |c| c.values.text_at(i));
+            let marked_x: Vec<String> = a.anomalies.iter().map(|&i| label(i)).collect();
+            let kept = decimate(&values);
+            let x: Vec<String> = kept.iter().map(|&i| label(i)).collect();
+            let y: Vec<Option<f64>> = kept.iter().map(|&i| values[i]).collect();
             let kind = scatter_type(y.len());
             Some(json!({
                 "data": [
@@ -181,17 +183,16 @@ fn data_figure(result: &QueryResult, glossary: &Glossary) -> Option<Value> {
             "layout": layout(&format!("Distribution of {label}"), &label, "Count")
         }));
     };
-    let x = texts(result, &category.name)?;
     let x_label = glossary.label_for(&category.name);
-    let over_time = x
-        .iter()
-        .take(20)
-        .all(|v| sightline_analytics::parse_date(v).is_some());
+    let over_time = (0..category.values.len().min(20))
+        .all(|i| sightline_analytics::parse_date(&category.values.text_at(i)).is_some());
     let trace = if over_time {
-        let (x, y) = decimate(&x, &values);
+        let kept = decimate(&values);
+        let x: Vec<String> = kept.iter().map(|&i| category.values.text_at(i)).collect();
+        let y: Vec<Option<f64>> = kept.iter().map(|&i| values[i]).collect();
         json!({"type": scatter_type(y.len()), "mode": if y.len() > 200 { "lines" } else { "lines+markers" }, "name": label, "x": x, "y": y})
     } else {
-        json!({"type": "bar", "name": label, "x": x, "y": values})
+        json!({"type": "bar", "name": label, "x": category.values.texts(), "y": values})
     };
     Some(
         json!({"data": [trace], "layout": layout(&format!("{label} by {x_label}"), &x_label, &label)}),
@@ -200,14 +201,14 @@ fn data_figure(result: &QueryResult, glossary: &Glossary) -> Option<Value> {
 
 /// Min-max decimation: a series longer than [`MAX_TRACE_POINTS`] keeps, per bucket, its lowest
 /// and highest point in order, so spikes and dips stay visible while the figure stays small.
-fn decimate<'a>(x: &'a [String], y: &[Option<f64>]) -> (Vec<&'a String>, Vec<Option<f64>>) {
-    let n = x.len().min(y.len());
+/// Returns the indexes of the points kept, in order.
+fn decimate(y: &[Option<f64>]) -> Vec<usize> {
+    let n = y.len();
     if n <= MAX_TRACE_POINTS {
-        return (x[..n].iter().collect(), y[..n].to_vec());
+        return (0..n).collect();
     }
     let buckets = MAX_TRACE_POINTS / 2;
-    let mut kept_x = Vec::with_capacity(MAX_TRACE_POINTS);
-    let mut kept_y = Vec::with_capacity(MAX_TRACE_POINTS);
+    let mut kept = Vec::with_capacity(MAX_TRACE_POINTS);
     for b in 0..buckets {
         let (start, end) = (b * n / buckets, (b + 1) * n / buckets);
         let mut low: Option<(usize, f64)> = None;
@@ -223,12 +224,9 @@ fn decimate<'a>(x: &'a [String], y: &[Option<f64>]) -> (Vec<&'a String>, Vec<Opt
         let mut picks: Vec<(usize, f64)> = low.into_iter().chain(high).collect();
         picks.sort_by_key(|(i, _)| *i);
         picks.dedup_by_key(|(i, _)| *i);
-        for (i, value) in picks {
-            kept_x.push(&x[i]);
-            kept_y.push(Some(value));
-        }
+        kept.extend(picks.into_iter().map(|(i, _)| i));
     }
-    (kept_x, kept_y)
+    kept
 }
 
 /// A histogram binned here rather than in the browser, so a million values cost sixty bars.
@@ -268,11 +266,6 @@ fn numbers(result: &QueryResult, name: &str) -> Option<Vec<Option<f64>>> {
     Some(result.column(name)?.values.numbers())
 }
 
-/// A result column as display text.
-fn texts(result: &QueryResult, name: &str) -> Option<Vec<String>> {
-    Some(result.column(name)?.values.texts())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,11 +273,11 @@ mod tests {
     #[test]
     fn decimation_keeps_spikes_and_bounds_size() {
         let n = 1_000_000;
-        let x: Vec<String> = (0..n).map(|i| i.to_string()).collect();
         let mut y: Vec<Option<f64>> = (0..n).map(|i| Some((i % 7) as f64)).collect();
         y[123_457] = Some(1e6);
         y[876_543] = Some(-1e6);
-        let (kx, ky) = decimate(&x, &y);
+        let kept = decimate(&y);
+        let ky: Vec<Option<f64>> = kept.iter().map(|&i| y[i]).collect();
         assert!(
             ky.len() <= MAX_TRACE_POINTS,
             "at most {MAX_TRACE_POINTS} points, got {}",
@@ -294,15 +287,10 @@ mod tests {
             ky.contains(&Some(1e6)) && ky.contains(&Some(-1e6)),
             "the spike and the dip survive"
         );
-        let order: Vec<usize> = kx.iter().map(|s| s.parse().unwrap()).collect();
-        assert!(
-            order.windows(2).all(|w| w[0] < w[1]),
-            "points stay in order"
-        );
-        let (sx, sy) = decimate(&x[..10], &y[..10]);
+        assert!(kept.windows(2).all(|w| w[0] < w[1]), "points stay in order");
         assert_eq!(
-            (sx.len(), sy.len()),
-            (10, 10),
+            decimate(&y[..10]),
+            (0..10).collect::<Vec<_>>(),
             "short series are drawn as they are"
         );
     }

@@ -175,6 +175,11 @@ pub fn detect(question: &str) -> Intent {
     }
 }
 
+/// Whether `word` is one of the analysis keywords ("forecast", "anomalies", "trend", ...).
+pub fn is_keyword(word: &str) -> bool {
+    FAMILIES.iter().any(|(_, keys)| keys.contains(&word))
+}
+
 /// A unit word, singular or plural, as a frequency.
 pub fn unit_of(word: &str) -> Option<Frequency> {
     match word.trim_end_matches('s') {

@@ -21,11 +21,112 @@ pub struct Filter {
 
 /// Words that never name a category value on their own, however a column's values are spelt.
 const NOT_VALUES: &[&str] = &[
-    "a", "an", "the", "and", "or", "of", "in", "on", "for", "by", "per", "to", "from", "with",
-    "is", "are", "was", "what", "which", "how", "many", "much", "show", "me", "all", "total",
-    "each", "every", "top", "last", "next", "this", "that", "year", "month", "week", "day",
-    "quarter", "over", "under", "above", "below", "than", "more", "less", "at", "least", "most",
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "of",
+    "in",
+    "on",
+    "for",
+    "by",
+    "per",
+    "to",
+    "from",
+    "with",
+    "is",
+    "are",
+    "was",
+    "what",
+    "which",
+    "how",
+    "many",
+    "much",
+    "show",
+    "me",
+    "all",
+    "total",
+    "each",
+    "every",
+    "top",
+    "last",
+    "next",
+    "this",
+    "that",
+    "year",
+    "month",
+    "week",
+    "day",
+    "quarter",
+    "over",
+    "under",
+    "above",
+    "below",
+    "than",
+    "more",
+    "less",
+    "at",
+    "least",
+    "most",
+    "find",
+    "identify",
+    "list",
+    "give",
+    "tell",
+    "compare",
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "yearly",
+    "annual",
+    "do",
+    "does",
+    "did",
+    "we",
+    "our",
+    "have",
+    "has",
+    "there",
+    "it",
+    "be",
+    "were",
+    "by",
+    "average",
+    "sum",
+    "count",
+    "number",
+    "median",
+    "distinct",
+    "unique",
 ];
+
+/// The question words that could name a category value: not used by the rest of the plan, not
+/// a common word, an analysis keyword, a period word, a number, or a word of a table's or
+/// column's name. When none is left, no value is looked up at all, so a question like "find
+/// anomalies in daily revenue" costs no scan of the data.
+fn free_words(words: &[String], used: &[usize], catalog: &Catalog) -> Vec<usize> {
+    let named = |w: &str| {
+        catalog.tables.iter().any(|t| {
+            t.words.iter().any(|n| n == w)
+                || t.columns.iter().any(|c| {
+                    c.words.iter().any(|n| n == w) || name_words(&c.name).iter().any(|n| n == w)
+                })
+        })
+    };
+    (0..words.len())
+        .filter(|&i| {
+            let w = words[i].as_str();
+            !used.contains(&i)
+                && !NOT_VALUES.contains(&w)
+                && !crate::pipeline::intent::is_keyword(w)
+                && crate::pipeline::intent::unit_of(w).is_none()
+                && w.parse::<f64>().is_err()
+                && !named(w)
+        })
+        .collect()
+}
 
 /// Category filters: every value of a low-cardinality text column, of the home table or a
 /// table it links to, that the question names in words no other part of the plan used.
@@ -36,9 +137,7 @@ pub fn category_filters(
     home: &CatalogTable,
     probe: &dyn DataProbe,
 ) -> Vec<Filter> {
-    let free: Vec<usize> = (0..words.len())
-        .filter(|i| !used.contains(i) && !NOT_VALUES.contains(&words[*i].as_str()))
-        .collect();
+    let free = free_words(words, used, catalog);
     if free.is_empty() {
         return Vec::new();
     }
@@ -335,9 +434,7 @@ pub fn unlinked_values(
     home: &CatalogTable,
     probe: &dyn DataProbe,
 ) -> Vec<(String, String)> {
-    let free: Vec<usize> = (0..words.len())
-        .filter(|i| !used.contains(i) && !NOT_VALUES.contains(&words[*i].as_str()))
-        .collect();
+    let free = free_words(words, used, catalog);
     if free.is_empty() {
         return Vec::new();
     }

@@ -38,31 +38,9 @@ import sqlite3
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def cumulative(pairs):
-    values = [v for v, _ in pairs]
-    cum, acc = [], 0.0
-    for _, w in pairs:
-        acc += w
-        cum.append(acc)
-    return values, cum
-
-
-def pick(rng, table):
-    values, cum = table
-    return rng.choices(values, cum_weights=cum, k=1)[0]
-
-
-def poisson(rng, lam):
-    if lam <= 0:
-        return 0
-    limit = math.exp(-lam)
-    k, p = 0, rng.random()
-    while p > limit:
-        k += 1
-        p *= rng.random()
-    return k
+# The sampling helpers are the sample business's own (one definition for both generators).
+sys.path.insert(0, os.path.dirname(HERE))
+from generate import cumulative, pick, poisson  # noqa: E402
 
 
 def money(x):

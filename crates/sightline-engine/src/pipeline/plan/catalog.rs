@@ -402,17 +402,15 @@ fn links(schema: &Schema, tables: &[CatalogTable]) -> Vec<Link> {
             else {
                 continue;
             };
-            let known = links
-                .iter()
-                .any(|l| l.from_table == table.name && l.from_column == column.name);
-            if !known {
-                links.push(Link {
+            add_inferred(
+                &mut links,
+                Link {
                     from_table: table.name.clone(),
                     from_column: column.name.clone(),
                     to_table: target.name.clone(),
                     to_column: key.name.clone(),
-                });
-            }
+                },
+            );
         }
     }
     // Inferred: a column named exactly like another table's single-column primary key
@@ -438,20 +436,28 @@ fn links(schema: &Schema, tables: &[CatalogTable]) -> Vec<Link> {
             else {
                 continue;
             };
-            let known = links
-                .iter()
-                .any(|l| l.from_table == table.name && l.from_column == column.name);
-            if !known {
-                links.push(Link {
+            add_inferred(
+                &mut links,
+                Link {
                     from_table: table.name.clone(),
                     from_column: column.name.clone(),
                     to_table: info.name.clone(),
                     to_column: (*key).to_string(),
-                });
-            }
+                },
+            );
         }
     }
     links
+}
+
+/// Adds an inferred link unless its column already links somewhere (declared keys win).
+fn add_inferred(links: &mut Vec<Link>, link: Link) {
+    let known = links
+        .iter()
+        .any(|l| l.from_table == link.from_table && l.from_column == link.from_column);
+    if !known {
+        links.push(link);
+    }
 }
 
 #[cfg(test)]

@@ -3,13 +3,14 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use ts_rs::TS;
 
 use sightline_analytics::{AnalysisResult, AnalysisType};
 
 use crate::error::{EngineError, ErrorKind};
 
 /// The answer to one question (or one direct analysis).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Answer {
     pub question: Option<String>,
     pub database: String,
@@ -18,8 +19,13 @@ pub struct Answer {
     pub method: String,
     pub data: Option<DataTable>,
     pub analytics_performed: bool,
+    #[ts(type = "AnalysisType | null")]
     pub analytics_type: Option<AnalysisType>,
+    /// The result of the analysis; its fields by type are in CONTRACT.md.
+    #[ts(type = "Record<string, unknown> | null")]
     pub analysis_result: Option<AnalysisResult>,
+    /// A Plotly figure (`data`, `layout`).
+    #[ts(type = "{ data: unknown[]; layout: Record<string, unknown> } | null")]
     pub visualization: Option<Value>,
     pub interpretation: Option<String>,
     pub stages: Vec<StageReport>,
@@ -55,16 +61,17 @@ impl Answer {
 }
 
 /// The rows shown to the user: at most `max_rows` of them, with the full count beside.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct DataTable {
     pub columns: Vec<String>,
+    #[ts(type = "Array<Array<string | number | null>>")]
     pub rows: Vec<Vec<Value>>,
     pub row_count: usize,
     pub truncated: bool,
 }
 
 /// How one stage went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StageStatus {
     Ok,
@@ -73,7 +80,7 @@ pub enum StageStatus {
 }
 
 /// One entry of `stages`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct StageReport {
     pub name: String,
     pub status: StageStatus,
@@ -81,7 +88,7 @@ pub struct StageReport {
 }
 
 /// The `error` object: which stage, a stable kind, and a message a business user can act on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AnswerError {
     pub stage: Option<String>,
     pub kind: ErrorKind,

@@ -5,9 +5,10 @@
 //! shells never parse message text.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 /// The stable error codes of the contract. Renaming one is a breaking change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input cannot be used as given: a missing file, not a database, an unknown column.

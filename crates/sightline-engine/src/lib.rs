@@ -13,6 +13,7 @@ pub mod glossary;
 pub mod knowledge;
 pub mod pipeline;
 pub mod progress;
+pub mod typescript;
 
 pub use contract::{Answer, AnswerError, DataTable, StageReport, StageStatus};
 pub use error::{EngineError, ErrorKind};

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use rusqlite::types::ValueRef;
 use serde::Serialize;
 use serde_json::Value;
+use ts_rs::TS;
 
 use super::DbError;
 use super::connection::ReadOnlyConnection;
@@ -14,33 +15,35 @@ use super::result::real_to_text;
 use crate::progress::CancelToken;
 
 /// Everything the planner and the user need to know about the database's structure.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Schema {
     pub database: String,
     pub tables: Vec<TableInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct TableInfo {
     pub name: String,
     /// "table" or "view".
     pub kind: String,
+    #[ts(type = "number")]
     pub row_count: u64,
     pub columns: Vec<ColumnInfo>,
     pub foreign_keys: Vec<ForeignKeyInfo>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ColumnInfo {
     pub name: String,
     pub decl_type: String,
     pub primary_key: bool,
     pub not_null: bool,
     /// Up to 5 distinct non-null values, from the first rows of the table.
+    #[ts(type = "Array<string | number | null>")]
     pub sample_values: Vec<Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ForeignKeyInfo {
     pub column: String,
     pub references_table: String,

@@ -8,3 +8,4 @@ mod db_results;
 mod db_security;
 mod db_support;
 mod pipeline;
+mod typescript;

@@ -1,0 +1,42 @@
+// Generated from crates/sightline-engine (src/typescript.rs). Do not edit: run
+// `SIGHTLINE_BLESS=1 cargo test -p sightline-engine --test engine generated_typescript`.
+
+export type AnalysisType = "forecast" | "correlation" | "anomaly" | "summary" | "trend";
+
+export type Answer = { question: string | null, database: string, sql: string | null, confidence: number, method: string, data: DataTable | null, analytics_performed: boolean, analytics_type: AnalysisType | null, 
+/**
+ * The result of the analysis; its fields by type are in CONTRACT.md.
+ */
+analysis_result: Record<string, unknown> | null, 
+/**
+ * A Plotly figure (`data`, `layout`).
+ */
+visualization: { data: unknown[]; layout: Record<string, unknown> } | null, interpretation: string | null, stages: Array<StageReport>, warnings: Array<string>, error: AnswerError | null, };
+
+export type DataTable = { columns: Array<string>, rows: Array<Array<string | number | null>>, row_count: number, truncated: boolean, };
+
+export type StageStatus = "ok" | "skipped" | "failed";
+
+export type StageReport = { name: string, status: StageStatus, ms: number, };
+
+export type AnswerError = { stage: string | null, kind: ErrorKind, message: string, };
+
+export type ErrorKind = "bad_input" | "not_understood" | "sql_rejected" | "database" | "llm_unavailable" | "sandbox_unavailable" | "timeout" | "cancelled" | "internal";
+
+export type StageEvent = { "event": "started", name: string, } | { "event": "finished", name: string, status: StageStatus, ms: number, detail: string | null, };
+
+export type Schema = { database: string, tables: Array<TableInfo>, };
+
+export type TableInfo = { name: string, 
+/**
+ * "table" or "view".
+ */
+kind: string, row_count: number, columns: Array<ColumnInfo>, foreign_keys: Array<ForeignKeyInfo>, };
+
+export type ColumnInfo = { name: string, decl_type: string, primary_key: boolean, not_null: boolean, 
+/**
+ * Up to 5 distinct non-null values, from the first rows of the table.
+ */
+sample_values: Array<string | number | null>, };
+
+export type ForeignKeyInfo = { column: string, references_table: string, references_column: string, };

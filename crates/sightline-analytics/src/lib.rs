@@ -37,9 +37,14 @@ pub use correlation::{
 };
 pub use dates::{Frequency, parse_date};
 pub use error::AnalysisError;
-pub use forecast::{Backtest, ForecastMethod, ForecastOptions, ForecastResult, forecast};
-pub use stats::Describe;
-pub use summary::{SummaryOptions, SummaryResult, summary};
+pub use forecast::{
+    Backtest, CandidateScore, ForecastMethod, ForecastOptions, ForecastResult, forecast,
+};
+pub use stats::smoothing::{SeasonalKind, TrendKind};
+pub use stats::{Describe, NormalityTest};
+pub use summary::{
+    Categorical, Shape, SummaryOptions, SummaryResult, TOP_VALUES, TopValue, summary,
+};
 pub use trend::{TrendMethod, TrendOptions, TrendResult, trend};
 
 /// The kinds of analysis, as named in CONTRACT.md (`analytics_type`).

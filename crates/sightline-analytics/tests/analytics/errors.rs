@@ -102,6 +102,7 @@ fn each_wrong_input_has_its_error() {
             &CorrelationOptions {
                 target: "amount".into(),
                 columns: Some(vec!["region".into()]),
+                ..CorrelationOptions::new("amount")
             },
         )
         .map(Into::into),
@@ -131,7 +132,7 @@ fn each_wrong_input_has_its_error() {
         anomaly(
             &frame,
             &AnomalyOptions {
-                threshold: -1.0,
+                threshold: Some(-1.0),
                 ..AnomalyOptions::new("amount")
             },
         )
@@ -182,10 +183,10 @@ fn unknown_method_names_are_refused_with_the_choices() {
     let cases: [(&str, Result<(), AnalysisError>); 4] = [
         ("arima", "arima".parse::<ForecastMethod>().map(|_| ())),
         (
-            "spearman",
-            "spearman".parse::<CorrelationMethod>().map(|_| ()),
+            "kendall",
+            "kendall".parse::<CorrelationMethod>().map(|_| ()),
         ),
-        ("iqr", "iqr".parse::<AnomalyMethod>().map(|_| ())),
+        ("lof", "lof".parse::<AnomalyMethod>().map(|_| ())),
         ("fortnight", "fortnight".parse::<Frequency>().map(|_| ())),
     ];
     for (name, got) in cases {

@@ -716,6 +716,24 @@ def iqr_cases(rng):
     return out
 
 
+# --------------------------------------------------------------------------- isolation forest
+
+
+def isolation_cases(rng):
+    """scikit-learn IsolationForest (100 trees, 256 samples, random_state=0) scores,
+    -score_samples, on 500 normal values with five clear outliers. Sightline's forest draws
+    different random splits, so the test compares rankings and the clear outliers, not digits."""
+    from sklearn.ensemble import IsolationForest
+    values = rng_values(rng, 100, 10, 500, 2)
+    outliers = {40: 200.0, 141: 220.0, 250: -20.0, 333: 0.0, 480: 250.0}
+    for i, v in outliers.items():
+        values[i] = v
+    x = np.asarray(values).reshape(-1, 1)
+    scores = -IsolationForest(random_state=0).fit(x).score_samples(x)
+    return [{"name": "normal_500_five_outliers", "values": values,
+             "clear_outliers": sorted(outliers), "sklearn_scores": scores}]
+
+
 # --------------------------------------------------------------------------- sample database
 
 SAMPLE_DB = HERE.parent.parent / "sample-data" / "sample.db"
@@ -831,10 +849,12 @@ def seasonal_cases():
 
 def build():
     rng = np.random.default_rng(SEED)
+    import sklearn
     return clean({
         "generated_by": "tests/golden/make_goldens.py",
         "versions": {"pandas": pd.__version__, "numpy": np.__version__,
-                     "scipy": scipy.__version__, "statsmodels": _statsmodels_version()},
+                     "scipy": scipy.__version__, "statsmodels": _statsmodels_version(),
+                     "scikit-learn": sklearn.__version__},
         "seed": SEED,
         "describe": describe_cases(rng),
         "summary": summary_frames(rng),
@@ -850,6 +870,7 @@ def build():
         "mann_kendall": mann_kendall_cases(rng),
         "iqr": iqr_cases(rng),
         "sample_transactions": sample_transactions(),
+        "isolation_forest": isolation_cases(rng),
     })
 
 

@@ -10,7 +10,10 @@
 //!   difference, for data with values at or below zero) of value to level at each position of
 //!   the cycle. Medians keep the anomalies themselves from bending the baseline they are judged
 //!   against. Without a threshold, the cut-off is the Bonferroni bound Φ⁻¹(1 - 0.05 / 2n): on a
-//!   series with no anomaly, the chance of any false alarm is about 5% whatever its length.
+//!   series with no anomaly, the chance of any false alarm is about 5% whatever its length;
+//! - isolation forest ([`crate::stats::isolation`]): values isolated by unusually few random
+//!   splits, score above a threshold (default 0.7; about 1-2% of normally distributed values
+//!   score higher, clear outliers 0.8 and more).
 
 use std::str::FromStr;
 
@@ -32,6 +35,9 @@ pub const DEFAULT_THRESHOLD: f64 = 3.0;
 /// Tukey's fence multiplier for outliers.
 pub const DEFAULT_IQR_K: f64 = 1.5;
 
+/// The isolation-forest score above which a value is anomalous.
+pub const DEFAULT_ISOLATION_SCORE: f64 = 0.7;
+
 /// The family-wise false-alarm rate the seasonal method's default threshold is set for.
 pub const SEASONAL_FALSE_ALARM_RATE: f64 = 0.05;
 
@@ -49,6 +55,8 @@ pub enum AnomalyMethod {
     /// Robust z of the residual after removing the seasonal pattern and the local level;
     /// needs a date column.
     SeasonalResidual,
+    /// Isolation-forest score above the threshold (default 0.7).
+    IsolationForest,
 }
 
 impl AnomalyMethod {
@@ -58,6 +66,7 @@ impl AnomalyMethod {
             AnomalyMethod::ZScore => "z-score",
             AnomalyMethod::Iqr => "iqr",
             AnomalyMethod::SeasonalResidual => "seasonal-residual",
+            AnomalyMethod::IsolationForest => "isolation-forest",
         }
     }
 }
@@ -72,8 +81,9 @@ impl FromStr for AnomalyMethod {
             "seasonal" | "seasonal-residual" | "stl" | "residual" => {
                 Ok(AnomalyMethod::SeasonalResidual)
             }
+            "isolation-forest" | "iforest" | "isolation" => Ok(AnomalyMethod::IsolationForest),
             _ => Err(AnalysisError::InvalidOption(format!(
-                "Unknown anomaly method '{s}'; choose zscore, iqr or seasonal."
+                "Unknown anomaly method '{s}'; choose zscore, iqr, seasonal or isolation_forest."
             ))),
         }
     }
@@ -89,7 +99,8 @@ pub struct AnomalyOptions {
     /// else the row number.
     pub label_column: Option<String>,
     /// z-score: standard deviations (default 3); IQR: the fence multiplier k (default 1.5);
-    /// seasonal: robust standard deviations of the residual (default: the Bonferroni bound).
+    /// seasonal: robust standard deviations of the residual (default: the Bonferroni bound);
+    /// isolation forest: the score (default 0.7, at most 1).
     pub threshold: Option<f64>,
     pub method: AnomalyMethod,
     /// The dates of the rows; required by the seasonal method.
@@ -199,6 +210,15 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
             let k = opts.threshold.unwrap_or(DEFAULT_IQR_K);
             (iqr_flags(&values, k), k)
         }
+        AnomalyMethod::IsolationForest => {
+            let t = opts.threshold.unwrap_or(DEFAULT_ISOLATION_SCORE);
+            if t >= 1.0 {
+                return Err(AnalysisError::InvalidOption(format!(
+                    "An isolation-forest threshold is a score below 1 (0.7 by default), not {t}."
+                )));
+            }
+            (isolation_flags(&values, t), t)
+        }
         AnomalyMethod::SeasonalResidual => {
             let date_column = opts.date_column.as_deref().ok_or_else(|| {
                 AnalysisError::InvalidOption(
@@ -245,6 +265,10 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
             "more than {} robust standard deviations from what their season and the local level predict",
             format::number(threshold)
         ),
+        AnomalyMethod::IsolationForest => format!(
+            "with an isolation-forest score above {} (values that random splits isolate unusually fast)",
+            format::number(threshold)
+        ),
     };
     if !usable && opts.method != AnomalyMethod::SeasonalResidual {
         out.push_str(&if count < 2 {
@@ -273,16 +297,20 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
             _ => out.push('.'),
         }
         if let Some((row, z)) = flags.largest {
-            let unit = match opts.method {
-                AnomalyMethod::Iqr => "IQRs beyond the quartiles",
-                AnomalyMethod::ZScore => "standard deviations away",
-                AnomalyMethod::SeasonalResidual => "robust standard deviations away",
+            let how_far = match opts.method {
+                AnomalyMethod::Iqr => format!("{} IQRs beyond the quartiles", format::number(z)),
+                AnomalyMethod::ZScore => format!("{} standard deviations away", format::number(z)),
+                AnomalyMethod::SeasonalResidual => {
+                    format!("{} robust standard deviations away", format::number(z))
+                }
+                AnomalyMethod::IsolationForest => {
+                    format!("with an isolation score of {}", format::number(z))
+                }
             };
             out.push_str(&format!(
-                " The most extreme is {} ({}), {} {unit}.",
+                " The most extreme is {} ({}), {how_far}.",
                 spoken(&label(row)),
                 format::number(values[row]),
-                format::number(z)
             ));
         }
     } else {
@@ -379,6 +407,33 @@ fn z_score_flags(values: &[f64], mean: f64, std: f64, threshold: f64) -> Flags {
         }
         if z.is_finite() && f.largest.is_none_or(|(_, best)| z.abs() > best) {
             f.largest = Some((i, z.abs()));
+        }
+    }
+    f
+}
+
+fn isolation_flags(values: &[f64], threshold: f64) -> Flags {
+    let scores = stats::isolation_scores(values);
+    let d = stats::describe(values);
+    let median = d.q50.unwrap_or(f64::NAN);
+    let mut f = Flags {
+        rows: Vec::new(),
+        expected: Vec::new(),
+        scores: Vec::new(),
+        bounds: None,
+        largest: None,
+    };
+    for (i, &s) in scores.iter().enumerate() {
+        if s.is_nan() {
+            continue;
+        }
+        if s > threshold {
+            f.rows.push(i);
+            f.expected.push(median);
+            f.scores.push(s);
+        }
+        if f.largest.is_none_or(|(_, best)| s > best) {
+            f.largest = Some((i, s));
         }
     }
     f

@@ -4,6 +4,7 @@
 //!
 //! Public so the engine and the golden tests can use the exact numbers without a frame.
 
+pub mod isolation;
 pub mod mann_kendall;
 mod moments;
 mod optimize;
@@ -12,6 +13,7 @@ pub mod seasonality;
 pub mod smoothing;
 mod special;
 
+pub use isolation::isolation_scores;
 pub use mann_kendall::{MannKendall, mann_kendall};
 pub use moments::{NormalityTest, kurtosis, normal_test, skewness};
 pub use optimize::{Minimum, NelderMeadOptions, nelder_mead};

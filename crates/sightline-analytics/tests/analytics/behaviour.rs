@@ -519,3 +519,57 @@ fn a_million_rows_are_handled() {
         "a perfect ramp of daily sums is a line"
     );
 }
+
+#[test]
+fn weekly_seasonal_daily_data_gets_a_seasonal_model_and_gaps_are_filled_honestly() {
+    // Ten weeks of daily sales with a Monday dip and weekend peak, a slow rise and a little
+    // deterministic noise; two days are missing.
+    let weekday = [0.7, 1.0, 1.0, 1.05, 1.1, 1.35, 1.3];
+    let mut days = Vec::new();
+    let mut sales = Vec::new();
+    for t in 0..70u32 {
+        if t == 30 || t == 31 {
+            continue;
+        }
+        let date = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+            + chrono::Duration::days(i64::from(t));
+        days.push(date.to_string());
+        let noise = f64::from((t * 37) % 11) - 5.0;
+        sales.push((500.0 + 2.0 * f64::from(t)) * weekday[(t % 7) as usize] + noise);
+    }
+    let frame = df(vec![
+        Column::new("day".into(), days),
+        Column::new("sales".into(), sales),
+    ]);
+    let got = forecast(&frame, &ForecastOptions::new("day", "sales", 7)).unwrap();
+    assert_eq!(got.seasonal_period, Some(7), "the weekly cycle is found");
+    assert_eq!(got.filled_periods, 2, "two missing days were interpolated");
+    assert!(
+        got.model_used.contains("seasonal"),
+        "a seasonal model wins on seasonal data: {}",
+        got.model_used
+    );
+    // 2024-03-11 (t = 70) is a Monday: the dip must be in the forecast.
+    assert_eq!(got.forecast_dates[0], "2024-03-11");
+    let monday = got.forecast[0];
+    let saturday = got.forecast[5];
+    assert!(
+        monday < 0.8 * saturday,
+        "the forecast keeps the weekly shape: Monday {monday}, Saturday {saturday}"
+    );
+    assert!(
+        got.candidates.len() >= 8 && got.candidates.iter().all(|c| c.mape.is_some()),
+        "auto backtested every candidate: {:?}",
+        got.candidates
+    );
+    contains_all(
+        "seasonal forecast",
+        &got.interpretation,
+        &[
+            "repeats every 7 days",
+            "2 days between the first and last date had no data",
+            "straight-line interpolation",
+            "not counted as zero",
+        ],
+    );
+}

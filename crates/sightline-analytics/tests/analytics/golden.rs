@@ -763,6 +763,10 @@ fn seasonal_anomalies_on_the_sample_database_are_the_planted_days() {
         ..AnomalyOptions::new("amount")
     };
     let got = anomaly(&frame, &opts).unwrap();
+    println!(
+        "seasonal-residual anomalies: {:?}, robust z {:?}, threshold {}",
+        got.anomaly_labels, got.scores, got.threshold_used
+    );
     assert_eq!(got.seasonal_period, Some(7), "the weekly cycle is detected");
     for day in &planted {
         assert!(
@@ -818,4 +822,62 @@ fn seasonal_anomalies_on_the_sample_database_are_the_planted_days() {
         "a global z of 2.5 flags ordinary Mondays: {:?}",
         z25.anomaly_labels
     );
+}
+
+#[test]
+fn isolation_forest_agrees_with_scikit_learn_on_clear_outliers() {
+    // Different random splits, so agreement, not equal digits (issue 4): the clear outliers are
+    // the top-scored values in both, all are flagged at the default threshold, and the two
+    // scorings rank every value alike (Spearman's rho between them above 0.9).
+    for case in cases("isolation_forest") {
+        let n = name(case);
+        let values = floats(&case["values"]);
+        let sklearn = floats(&case["sklearn_scores"]);
+        let clear = indexes(&case["clear_outliers"]);
+        let frame = df(vec![column(
+            "v",
+            "float64",
+            case["values"].as_array().unwrap(),
+        )]);
+        let got = anomaly(
+            &frame,
+            &AnomalyOptions {
+                method: AnomalyMethod::IsolationForest,
+                ..AnomalyOptions::new("v")
+            },
+        )
+        .unwrap();
+        for i in &clear {
+            assert!(
+                got.anomalies.contains(i),
+                "'{n}': clear outlier at row {i} ({}) must be flagged; flagged {:?}",
+                values[*i],
+                got.anomalies
+            );
+        }
+        assert!(
+            got.anomalies.len() <= 3 * clear.len(),
+            "'{n}': at most a few ordinary tail values besides the clear outliers: {:?}",
+            got.anomalies
+        );
+        let ours = stats::isolation_scores(&values);
+        let top = |scores: &[f64]| {
+            let mut order: Vec<usize> = (0..scores.len()).collect();
+            order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+            let mut top: Vec<usize> = order[..clear.len()].to_vec();
+            top.sort_unstable();
+            top
+        };
+        assert_eq!(
+            top(&ours),
+            clear,
+            "'{n}': our top scores are the clear outliers"
+        );
+        assert_eq!(top(&sklearn), clear, "'{n}': scikit-learn's too");
+        let rho = stats::spearman(&ours, &sklearn).r;
+        assert!(
+            rho > 0.9,
+            "'{n}': the rankings agree (Spearman rho {rho} between ours and scikit-learn's)"
+        );
+    }
 }

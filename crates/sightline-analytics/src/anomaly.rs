@@ -257,10 +257,8 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
             format::compact(threshold),
             if threshold == 1.0 { "" } else { "s" }
         ),
-        AnomalyMethod::Iqr => format!(
-            "more than {}×IQR outside the quartiles",
-            format::compact(threshold)
-        ),
+        // Rust's shortest round-trip form: "1.5", "3", not "1.50".
+        AnomalyMethod::Iqr => format!("more than {threshold}×IQR outside the quartiles"),
         AnomalyMethod::SeasonalResidual => format!(
             "more than {} robust standard deviations from what their season and the local level predict",
             format::number(threshold)

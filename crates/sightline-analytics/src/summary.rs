@@ -227,8 +227,11 @@ fn shape_sentence(target: &str, sh: &Shape) -> String {
 }
 
 fn categorical_sentence(categories: &BTreeMap<String, Categorical>) -> String {
+    // A column whose every value is different (dates, names, codes) has no "most common"
+    // value worth a sentence.
     let parts: Vec<String> = categories
         .iter()
+        .filter(|(_, c)| c.distinct < c.count)
         .filter_map(|(name, c)| {
             c.top_values.first().map(|top| {
                 format!(

@@ -462,6 +462,25 @@ fn summary_insights_read_like_sentences() {
             "Missing values: region 25.0% and amount 25.0%",
         ],
     );
+    // Every region is different: no "most common" sentence, but the counts are there.
+    assert!(
+        !got.key_insights.contains("most common"),
+        "{}",
+        got.key_insights
+    );
+    assert_eq!(got.categorical["region"].distinct, 3);
+    assert_eq!(got.categorical["region"].missing, 1);
+
+    let repeated = df(vec![
+        Column::new("plan".into(), ["basic", "pro", "basic", "basic"]),
+        Column::new("spend".into(), [10.0, 50.0, 12.0, 11.0]),
+    ]);
+    let got = summary(&repeated, &SummaryOptions::default()).unwrap();
+    contains_all(
+        "categorical sentence",
+        &got.key_insights,
+        &["plan has 2 distinct values (most common: basic, 75.0%)"],
+    );
 }
 
 /// A million rows: every analysis finishes, and gives the same numbers as a smaller exact

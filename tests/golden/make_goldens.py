@@ -716,6 +716,49 @@ def iqr_cases(rng):
     return out
 
 
+# --------------------------------------------------------------------------- interval widths
+
+
+def interval_cases(rng):
+    """statsmodels ETSModel (additive errors) analytical 95% interval widths, as ratios to the
+    one-step width: sqrt(1 + sum c_j^2), which depends only on the smoothing parameters, stored
+    with the ratios; smoothing_trend is the error-correction beta (alpha times Holt-Winters'
+    beta)."""
+    import warnings
+
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    t = np.arange(80)
+    noise = np.asarray(rng_values(rng, 0, 1.5, 80, 4))
+    y = pd.Series(50 + 0.5 * t + np.tile([5.0, -2.0, -4.0, 1.0], 20) + noise,
+                  index=pd.date_range("2000-01-01", periods=80, freq="QS"))
+    out = []
+    for trend, damped, seasonal in [(None, False, None), ("add", False, None),
+                                    ("add", True, None), (None, False, "add"),
+                                    ("add", False, "add"), ("add", True, "add")]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = ETSModel(y, error="add", trend=trend, damped_trend=damped, seasonal=seasonal,
+                             seasonal_periods=4 if seasonal else None)
+            res = model.fit(disp=False)
+        # Fixed, clearly non-zero smoothing parameters (the fitted ones are near 0 on this
+        # series), with the fitted initial states.
+        chosen = {"smoothing_level": 0.4, "smoothing_trend": 0.12, "smoothing_seasonal": 0.25,
+                  "damping_trend": 0.9}
+        params = np.array([chosen.get(name, value)
+                           for name, value in zip(model.param_names, res.params)])
+        res = model.smooth(params)
+        p = dict(zip(model.param_names, params))
+        frame = res.get_prediction(start=80, end=80 + 9).summary_frame(alpha=0.05)
+        width = (frame.pi_upper - frame.pi_lower).to_numpy()
+        out.append({
+            "name": f"trend={'damped' if damped else trend}, seasonal={seasonal}",
+            "trend": "damped" if damped else (trend or "none"), "seasonal": seasonal or "none",
+            "period": 4, "alpha": p["smoothing_level"], "beta_ets": p.get("smoothing_trend", 0.0),
+            "gamma": p.get("smoothing_seasonal", 0.0), "phi": p.get("damping_trend", 1.0),
+            "width_ratios": width / width[0]})
+    return out
+
+
 # --------------------------------------------------------------------------- isolation forest
 
 
@@ -871,6 +914,7 @@ def build():
         "iqr": iqr_cases(rng),
         "sample_transactions": sample_transactions(),
         "isolation_forest": isolation_cases(rng),
+        "interval_widths": interval_cases(rng),
     })
 
 

@@ -166,36 +166,49 @@ impl HoltWintersFit {
 
     /// Half-widths of the two-sided interval `z` standard deviations wide, per step ahead.
     pub fn half_widths(&self, h: usize, z: f64) -> Vec<f64> {
-        let m = self.spec.period();
-        let p = self.params;
-        let has_trend = self.spec.trend != TrendKind::None;
-        let seasonal = self.spec.seasonal != SeasonalKind::None;
         let point = self.forecast(h);
-        let mut sum_c2 = 0.0;
-        let mut phi_j = 0.0;
-        let mut damp = 1.0;
-        (1..=h)
-            .map(|k| {
-                let var_factor = 1.0 + sum_c2;
-                // c_j for the next step (j = k), added after this step's variance is taken.
-                damp *= p.phi;
-                phi_j += damp;
-                let mut c = p.alpha;
-                if has_trend {
-                    c += p.alpha * p.beta * phi_j;
-                }
-                if seasonal && k % m == 0 {
-                    c += p.gamma;
-                }
-                sum_c2 += c * c;
-                let sd = self.sigma * var_factor.sqrt();
+        variance_factors(&self.spec, &self.params, h)
+            .iter()
+            .zip(&point)
+            .map(|(factor, p)| {
+                let sd = self.sigma * factor;
                 match self.spec.seasonal {
-                    SeasonalKind::Multiplicative => z * sd * point[k - 1].abs(),
+                    SeasonalKind::Multiplicative => z * sd * p.abs(),
                     _ => z * sd,
                 }
             })
             .collect()
     }
+}
+
+/// The forecast standard deviation `h` steps ahead in units of the one-step σ, for steps
+/// 1..=h: sqrt(1 + Σ_{j<h} c_j²) with c_j = α + αβ·φ_j + γ·[m | j] (Hyndman et al. 2008,
+/// Table 6.1; αβ is the error-correction trend weight). Equal to the ratios of statsmodels'
+/// `ETSModel` analytical interval widths for additive errors.
+pub fn variance_factors(spec: &HoltWintersSpec, p: &Smoothing, h: usize) -> Vec<f64> {
+    let m = spec.period();
+    let has_trend = spec.trend != TrendKind::None;
+    let seasonal = spec.seasonal != SeasonalKind::None;
+    let mut sum_c2: f64 = 0.0;
+    let mut phi_j = 0.0;
+    let mut damp = 1.0;
+    (1..=h)
+        .map(|k| {
+            let factor = (1.0 + sum_c2).sqrt();
+            // c_j for j = k, which enters the variance of step k + 1.
+            damp *= p.phi;
+            phi_j += damp;
+            let mut c = p.alpha;
+            if has_trend {
+                c += p.alpha * p.beta * phi_j;
+            }
+            if seasonal && k % m == 0 {
+                c += p.gamma;
+            }
+            sum_c2 += c * c;
+            factor
+        })
+        .collect()
 }
 
 /// Point forecasts `h` periods after the `n`-th observation, from the states after it.

@@ -881,3 +881,40 @@ fn isolation_forest_agrees_with_scikit_learn_on_clear_outliers() {
         );
     }
 }
+
+#[test]
+fn holt_winters_interval_widths_equal_statsmodels_ets() {
+    use sightline_analytics::stats::smoothing::{HoltWintersSpec, Smoothing, variance_factors};
+    for case in cases("interval_widths") {
+        let n = name(case);
+        let trend = match case["trend"].as_str().unwrap() {
+            "none" => TrendKind::None,
+            "add" => TrendKind::Additive,
+            _ => TrendKind::Damped,
+        };
+        let seasonal = match case["seasonal"].as_str().unwrap() {
+            "none" => SeasonalKind::None,
+            _ => SeasonalKind::Additive,
+        };
+        let spec = HoltWintersSpec {
+            trend,
+            seasonal,
+            period: usize::try_from(case["period"].as_u64().unwrap()).unwrap(),
+        };
+        let alpha = case["alpha"].as_f64().unwrap();
+        let params = Smoothing {
+            alpha,
+            // statsmodels' ETS trend weight is alpha times the Holt-Winters beta.
+            beta: case["beta_ets"].as_f64().unwrap() / alpha,
+            gamma: case["gamma"].as_f64().unwrap(),
+            phi: case["phi"].as_f64().unwrap(),
+        };
+        let want = &case["width_ratios"];
+        let h = want.as_array().unwrap().len();
+        check_vec(
+            &variance_factors(&spec, &params, h),
+            want,
+            &format!("'{n}': interval width / one-step width (statsmodels ETSModel)"),
+        );
+    }
+}

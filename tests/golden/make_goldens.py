@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Golden numbers for crates/sightline-analytics, computed with pandas, numpy and scipy.
+"""Golden numbers for crates/sightline-analytics, computed with pandas, numpy, scipy,
+statsmodels and scikit-learn.
 
 Builds small deterministic datasets (literal lists, or numpy's seeded RNG rounded to a few
 decimals), computes what Sightline's analyses must return, and writes both the inputs and the
@@ -20,7 +21,13 @@ What is pandas/scipy and what is Sightline's own definition:
 - slope, intercept, r^2, p-value: scipy.stats.linregress.
 - z-scores: pandas, (x - mean) / std with ddof=1, flagged when |z| > threshold.
 - seasonal_forecast: statsmodels ExponentialSmoothing holdout MAPEs on public seasonal series
-  shipped inside statsmodels (see seasonal_cases).
+  shipped inside statsmodels (see seasonal_cases); interval_widths: statsmodels ETSModel's
+  analytical interval widths.
+- spearman: scipy.stats.spearmanr and pandas corr(method="spearman"); shape: pandas skew() and
+  kurt(), scipy.stats.normaltest; categorical: pandas value_counts (ties by value);
+  mann_kendall: the textbook test written out below plus scipy.stats.theilslopes; iqr: pandas
+  quantiles; isolation_forest: scikit-learn IsolationForest scores (compared by agreement);
+  sample_transactions: daily totals read from sample-data/sample.db with its planted days.
 - forecast: the moving average (mean of the last w values, carried flat) and the linear trend
   are the textbook definitions; the interval half-widths and the backtest MAPE follow the
   definitions documented in crates/sightline-analytics/src/forecast.rs and are spelled out

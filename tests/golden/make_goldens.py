@@ -464,10 +464,9 @@ CALENDAR_PERIOD = {"day": 7, "week": 52, "month": 12, "quarter": 4, "year": None
 
 
 def detect_period(y, freq):
-    """forecast.rs's seasonal period: the calendar's cycle m, kept when the series minus its
-    centred moving average (2 x m for even m) has a lag-m autocorrelation (statsmodels acf)
-    above 2 / sqrt(len)."""
-    from statsmodels.tsa.stattools import acf
+    """forecast.rs's seasonal period: the calendar's cycle m, kept when, on the series minus its
+    centred moving average (2 x m for even m), the correlation of each value with the one m
+    earlier is above 2 / sqrt(pairs)."""
     m = CALENDAR_PERIOD[freq]
     if m is None or len(y) < 2 * m + 3:
         return None
@@ -478,14 +477,15 @@ def detect_period(y, freq):
     else:
         cma = s.rolling(m, center=True).mean()
     rest = (s - cma).dropna().to_numpy()
-    r = acf(rest, nlags=m)[m]
-    return m if r > 2 / math.sqrt(len(rest)) else None
+    r = np.corrcoef(rest[m:], rest[:-m])[0, 1]
+    return m if r > 2 / math.sqrt(len(rest) - m) else None
 
 
 def rolling_origins(n, horizon, period):
-    """The backtest plan of forecast.rs: step = min(horizon, n // 4); origins one period apart
-    ending at n - step, three seasonal cycles of them (three without a cycle), at least step,
-    none before half of the history."""
+    """The backtest plan of forecast.rs for a moving average or a line (which fit any history
+    of two values): step = min(horizon, n // 4); origins one period apart ending at n - step,
+    three seasonal cycles of them (three without a cycle), at least step, none before half of
+    the history."""
     step = min(horizon, n // 4)
     if step == 0:
         return step, []

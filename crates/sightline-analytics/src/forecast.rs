@@ -270,6 +270,16 @@ impl Model {
         }
     }
 
+    /// The shortest history the model can be fitted to.
+    fn min_history(self) -> usize {
+        match self {
+            Model::MovingAverage(_) => 1,
+            Model::Linear => 2,
+            Model::SeasonalNaive(m) => m + 1,
+            Model::Smoothing(spec) => spec.min_len(),
+        }
+    }
+
     fn label(self) -> String {
         match self {
             Model::MovingAverage(w) => format!("{w}-period moving average"),
@@ -335,7 +345,7 @@ struct Folds {
     origins: Vec<usize>,
 }
 
-fn folds(n: usize, horizon: usize, period: Option<usize>) -> Folds {
+fn folds(n: usize, horizon: usize, period: Option<usize>, min_origin: usize) -> Folds {
     let step = horizon.min(n / 4);
     let none = Folds {
         step,
@@ -345,7 +355,7 @@ fn folds(n: usize, horizon: usize, period: Option<usize>) -> Folds {
         return none;
     }
     let wanted = (CYCLES_OF_ORIGINS * period.unwrap_or(1)).max(step);
-    let first_allowed = n.div_ceil(2).max(2);
+    let first_allowed = n.div_ceil(2).max(2).max(min_origin);
     let last = n - step;
     if last < first_allowed {
         return none;
@@ -578,7 +588,17 @@ pub fn forecast(df: &DataFrame, opts: &ForecastOptions) -> Result<ForecastResult
         }
     };
 
-    let plan = folds(n, opts.horizon, period);
+    // Origins start where every candidate can be fitted, so all are scored on the same
+    // periods; when that leaves none, the demanding ones (two seasonal cycles) go unscored.
+    let needed = candidates
+        .iter()
+        .map(|m| m.min_history())
+        .max()
+        .unwrap_or(2);
+    let mut plan = folds(n, opts.horizon, period, needed);
+    if plan.origins.is_empty() {
+        plan = folds(n, opts.horizon, period, 2);
+    }
     let scored: Vec<(Model, Option<f64>)> = candidates
         .iter()
         .map(|&m| (m, backtest(m, &y, &plan)))
@@ -883,7 +903,7 @@ mod tests {
     #[test]
     fn origins_cover_three_cycles_and_keep_half_the_history() {
         assert_eq!(
-            folds(40, 5, None),
+            folds(40, 5, None, 2),
             Folds {
                 step: 5,
                 origins: vec![31, 32, 33, 34, 35]
@@ -891,17 +911,22 @@ mod tests {
             "at least one origin per step of the horizon"
         );
         assert_eq!(
-            folds(100, 3, Some(12)).origins,
+            folds(100, 3, Some(12), 24).origins,
             (62..=97).collect::<Vec<_>>(),
             "three yearly cycles of monthly origins"
         );
         assert_eq!(
-            folds(16, 4, Some(12)).origins,
+            folds(16, 4, Some(12), 2).origins,
             vec![8, 9, 10, 11, 12],
             "no origin before half of the history"
         );
+        assert_eq!(
+            folds(36, 6, Some(12), 24).origins,
+            (24..=30).collect::<Vec<_>>(),
+            "no origin before the most demanding model can be fitted"
+        );
         assert!(
-            folds(3, 2, None).origins.is_empty(),
+            folds(3, 2, None, 2).origins.is_empty(),
             "too short to hold anything back"
         );
     }

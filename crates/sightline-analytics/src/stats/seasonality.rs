@@ -54,17 +54,28 @@ pub fn detrend(y: &[f64], m: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The Pearson correlation of `x[t]` with `x[t - lag]` over the pairs there are. Unlike the
+/// textbook ACF estimate, it is not shrunk by (n - lag) / n, which matters when the lag is a
+/// large part of the series (a yearly cycle in three years of months).
+pub fn lag_correlation(x: &[f64], lag: usize) -> f64 {
+    if lag >= x.len() {
+        return f64::NAN;
+    }
+    super::pearson(&x[lag..], &x[..x.len() - lag]).r
+}
+
 /// The seasonal period of `y` sampled at `frequency`, or `None`: the calendar period `m` when
-/// the history holds at least two full cycles plus a few points and the detrended series'
-/// autocorrelation at lag m is positive and beyond the ±2/√n band of white noise.
+/// the history holds at least two full cycles plus a few points and, on the series minus its
+/// centred moving average, the correlation of each value with the one a cycle earlier is
+/// positive and beyond the ±2/√pairs band of white noise.
 pub fn detect_period(y: &[f64], frequency: Frequency) -> Option<usize> {
     let m = calendar_period(frequency)?;
     if y.len() < 2 * m + 3 {
         return None;
     }
     let rest = detrend(y, m);
-    let r = autocorrelation(&rest, m);
-    let band = 2.0 / (rest.len() as f64).sqrt();
+    let r = lag_correlation(&rest, m);
+    let band = 2.0 / ((rest.len() - m) as f64).sqrt();
     (r.is_finite() && r > band).then_some(m)
 }
 

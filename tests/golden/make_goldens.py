@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Golden numbers for crates/sightline-analytics, computed with pandas, numpy and scipy.
+"""Golden numbers for crates/sightline-analytics, computed with pandas, numpy, scipy,
+statsmodels and scikit-learn.
 
 Builds small deterministic datasets (literal lists, or numpy's seeded RNG rounded to a few
 decimals), computes what Sightline's analyses must return, and writes both the inputs and the
@@ -19,6 +20,14 @@ What is pandas/scipy and what is Sightline's own definition:
   the matrix: pandas DataFrame.corr() (pairwise complete).
 - slope, intercept, r^2, p-value: scipy.stats.linregress.
 - z-scores: pandas, (x - mean) / std with ddof=1, flagged when |z| > threshold.
+- seasonal_forecast: statsmodels ExponentialSmoothing holdout MAPEs on public seasonal series
+  shipped inside statsmodels (see seasonal_cases); interval_widths: statsmodels ETSModel's
+  analytical interval widths.
+- spearman: scipy.stats.spearmanr and pandas corr(method="spearman"); shape: pandas skew() and
+  kurt(), scipy.stats.normaltest; categorical: pandas value_counts (ties by value);
+  mann_kendall: the textbook test written out below plus scipy.stats.theilslopes; iqr: pandas
+  quantiles; isolation_forest: scikit-learn IsolationForest scores (compared by agreement);
+  sample_transactions: daily totals read from sample-data/sample.db with its planted days.
 - forecast: the moving average (mean of the last w values, carried flat) and the linear trend
   are the textbook definitions; the interval half-widths and the backtest MAPE follow the
   definitions documented in crates/sightline-analytics/src/forecast.rs and are spelled out
@@ -451,19 +460,68 @@ def mape(actual, predicted):
     return sum(terms) / len(terms) * 100 if terms else None
 
 
+CALENDAR_PERIOD = {"day": 7, "week": 52, "month": 12, "quarter": 4, "year": None}
+
+
+def detect_period(y, freq):
+    """forecast.rs's seasonal period: the calendar's cycle m, kept when, on the series minus its
+    centred moving average (2 x m for even m), the correlation of each value with the one m
+    earlier is above 2 / sqrt(pairs)."""
+    m = CALENDAR_PERIOD[freq]
+    if m is None or len(y) < 2 * m + 3:
+        return None
+    s = pd.Series(y, dtype="float64")
+    if m % 2 == 0:
+        cma = s.rolling(m + 1, center=True).apply(
+            lambda w: (w[1:-1].sum() + 0.5 * (w[0] + w[-1])) / m, raw=True)
+    else:
+        cma = s.rolling(m, center=True).mean()
+    rest = (s - cma).dropna().to_numpy()
+    r = np.corrcoef(rest[m:], rest[:-m])[0, 1]
+    return m if r > 2 / math.sqrt(len(rest) - m) else None
+
+
+def rolling_origins(n, horizon, period):
+    """The backtest plan of forecast.rs for a moving average or a line (which fit any history
+    of two values): step = min(horizon, n // 4); origins one period apart ending at n - step,
+    three seasonal cycles of them (three without a cycle), at least step, none before half of
+    the history."""
+    step = min(horizon, n // 4)
+    if step == 0:
+        return step, []
+    wanted = max(3 * (period or 1), step)
+    first_allowed = max(2, -(-n // 2))
+    last = n - step
+    if last < first_allowed:
+        return step, []
+    count = min(wanted, last - first_allowed + 1)
+    return step, list(range(last + 1 - count, last + 1))
+
+
+def backtest(model, x, y, horizon, period):
+    """Pooled MAPE over every held-out point of every origin (models refitted at each)."""
+    step, origins = rolling_origins(len(y), horizon, period)
+    if not origins:
+        return None
+    actual, predicted = [], []
+    for o in origins:
+        p, _, _ = fit(model, x[:o], y[:o], x[o:o + step])
+        actual += y[o:o + step]
+        predicted += p
+    return mape(actual, predicted)
+
+
 def forecast_case(name, frame, date_column, target, horizon, method, freq, dates, x, y):
-    n = len(y)
-    k = min(horizon, n // 4)
-    candidates = {"auto": [7, "linear"], "linear": ["linear"]}.get(method)
-    if candidates is None:
+    if method == "linear":
+        candidates = ["linear"]
+    elif method == "auto":
+        # Only for histories too short to backtest, where auto keeps the seed's moving average.
+        candidates = [7, "linear"]
+        assert not rolling_origins(len(y), horizon, None)[1], name
+    else:
         candidates = [int(method.split(":")[1])]
-    scores = []
-    for m in candidates:
-        score = None
-        if k >= 1 and n >= k + 2:
-            p, _, _ = fit(m, x[: n - k], y[: n - k], x[n - k:])
-            score = mape(y[n - k:], p)
-        scores.append(score)
+    period = detect_period(y, freq)
+    scores = [backtest(m, x, y, horizon, period) for m in candidates]
     best = min(range(len(candidates)),
                key=lambda i: (float("inf") if scores[i] is None else scores[i], i))
     future_x = [x[-1] + j for j in range(1, horizon + 1)]
@@ -499,9 +557,9 @@ def forecast_cases(rng):
 
     ends = [str(d.date()) for d in pd.date_range("2022-09-30", periods=16, freq="ME")]
     trendy = [round(1000 + 40 * i + e, 1) for i, e in enumerate(rng_values(rng, 0, 15, 16))]
-    out.append(forecast_case("month_ends_auto_into_leap_february",
+    out.append(forecast_case("month_ends_linear_into_leap_february",
                              [col("month_end", "str", ends), col("bookings", "float64", trendy)],
-                             "month_end", "bookings", 4, "auto", "month", ends,
+                             "month_end", "bookings", 4, "linear", "month", ends,
                              list(range(16)), trendy))
 
     weeks = [str(d.date()) for d in pd.date_range("2024-11-04", periods=12, freq="7D")]
@@ -520,15 +578,333 @@ def forecast_cases(rng):
     return out
 
 
+# --------------------------------------------------------------------------- spearman
+
+
+def spearman_case(name, frame, target, excluded):
+    df = frame_df(frame)
+    compared = [c["name"] for c in frame
+                if c["dtype"] in ("int64", "float64") and c["name"] != target
+                and c["name"] not in excluded]
+    correlations, p_values = {}, {}
+    for c in compared:
+        x, y = pairwise(df[target], df[c])
+        res = stats.spearmanr(x, y)
+        correlations[c] = float(res.statistic)
+        p_values[c] = float(res.pvalue)
+    cols = [target] + compared
+    return {
+        "name": name, "frame": frame, "target": target,
+        "expected": {
+            "correlations": correlations, "p_values": p_values,
+            "top_factors": sorted(compared, key=lambda c: -abs(correlations[c])),
+            "matrix": {"columns": cols,
+                       "values": df[cols].corr(method="spearman").to_numpy()},
+            "excluded": excluded,
+        },
+    }
+
+
+def spearman_cases(rng):
+    n = 60
+    x = rng_values(rng, 0, 1, n, 3)
+    # A monotone but curved relationship, ties (rounded values), an outlier and nulls.
+    y = [round(math.exp(v) + e, 1) for v, e in zip(x, rng_values(rng, 0, 0.3, n, 3))]
+    y[7] = 250.0
+    z = [int(v) for v in rng.integers(0, 5, n)]
+    w = rng_values(rng, 50, 10, n, 0)
+    x[3] = None
+    w[10] = None
+    w[11] = None
+    frame = [col("y", "float64", y), col("x", "float64", x), col("z", "int64", z),
+             col("w", "float64", w), col("order_id", "int64", list(range(n))),
+             col("one", "float64", [2.5] * n)]
+    small = [col("a", "int64", [1, 2, 2, 3, 5, 5, 5, 8]),
+             col("b", "float64", [0.5, 0.1, 0.9, 0.9, 1.5, 0.2, 0.7, 2.0])]
+    return [spearman_case("curved_ties_outlier_nulls", frame, "y", ["order_id", "one"]),
+            spearman_case("small_with_ties", small, "a", [])]
+
+
+# --------------------------------------------------------------------------- shape, categories
+
+
+def shape_cases(rng):
+    """pandas skew()/kurt() and scipy normaltest on the non-null values."""
+    series = [
+        ("normal_500", rng_values(rng, 10, 2, 500, 4)),
+        ("lognormal_200", [round(float(v), 4) for v in rng.lognormal(0, 0.8, 200)]),
+        ("uniform_40_with_nulls", [round(float(v), 3) for v in rng.uniform(0, 1, 40)]
+         + [None, None]),
+        ("exactly_8", [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0]),
+        ("ints_25", [int(v) for v in rng.integers(0, 20, 25)]),
+        ("three_values", [1.0, 2.0, 10.0]),
+    ]
+    out = []
+    for name, values in series:
+        s = as_float(values).dropna()
+        nt = stats.normaltest(s.to_numpy()) if len(s) >= 8 else None
+        out.append({"name": name, "values": clean(values), "expected": {
+            "skewness": s.skew(), "kurtosis": s.kurt(),
+            "normality_statistic": None if nt is None else float(nt.statistic),
+            "normality_p_value": None if nt is None else float(nt.pvalue)}})
+    return out
+
+
+def categorical_cases():
+    values = ["north", "south", None, "east", "north", "west", "south", "north", None, "east",
+              "south", "a", "b", "c"]
+    counts = pd.Series([v for v in values if v is not None]).value_counts()
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    total = int(counts.sum())
+    return [{"name": "regions", "values": values, "expected": {
+        "count": total, "missing": values.count(None), "distinct": int(counts.size),
+        "top_values": [{"value": k, "count": int(v), "percent": v / total * 100}
+                       for k, v in ranked]}}]
+
+
+# --------------------------------------------------------------------------- Mann-Kendall
+
+
+def mann_kendall(x, y):
+    """Textbook Mann-Kendall (Gilbert 1987, 16.4) written independently of the Rust code:
+    S over all pairs, tie-corrected variance, continuity-corrected Z, two-sided normal p; Sen's
+    slope and intercept from scipy.stats.theilslopes."""
+    n = len(y)
+    s = 0
+    for i in range(n - 1):
+        for j in range(i + 1, n):
+            s += np.sign(y[j] - y[i])
+    _, counts = np.unique(y, return_counts=True)
+    var = (n * (n - 1) * (2 * n + 5) - sum(t * (t - 1) * (2 * t + 5) for t in counts)) / 18
+    z = (s - 1) / math.sqrt(var) if s > 0 else (s + 1) / math.sqrt(var) if s < 0 else 0.0
+    p = 2 * stats.norm.sf(abs(z))
+    ts = stats.theilslopes(y, x)
+    direction = "flat" if not p < 0.05 else ("up" if s > 0 else "down")
+    fitted = [ts.intercept + ts.slope * xi for xi in x]
+    return {"s": float(s), "p_value": p, "tau": s / (n * (n - 1) / 2), "slope": ts.slope,
+            "intercept": ts.intercept, "direction": direction, "fitted": fitted,
+            "percent_change": (fitted[-1] - fitted[0]) / abs(fitted[0]) * 100}
+
+
+def mann_kendall_cases(rng):
+    out = []
+    months = [m[:7] for m in month_starts("2022-01-01", 36)]
+    y = [round(100 + 1.5 * i + e, 0) for i, e in enumerate(rng_values(rng, 0, 8, 36))]
+    y[20] = 400.0  # an outlier OLS would chase
+    out.append({"name": "monthly_up_with_ties_and_outlier",
+                "frame": [col("month", "str", months), col("v", "float64", y)],
+                "date_column": "month", "target": "v",
+                "expected": mann_kendall(list(range(36)), y)})
+    flat = [float(v) for v in rng.integers(0, 4, 30)]
+    out.append({"name": "many_ties_no_trend", "frame": [col("v", "float64", flat)],
+                "date_column": None, "target": "v",
+                "expected": mann_kendall(list(range(30)), flat)})
+    down = [round(50 - 0.8 * i + e, 2) for i, e in enumerate(rng_values(rng, 0, 3, 25))]
+    out.append({"name": "rows_down", "frame": [col("v", "float64", down)], "date_column": None,
+                "target": "v", "expected": mann_kendall(list(range(25)), down)})
+    return out
+
+
+# --------------------------------------------------------------------------- IQR anomalies
+
+
+def iqr_cases(rng):
+    values = rng_values(rng, 100, 10, 120, 2)
+    values[5], values[50], values[90] = 190.0, 20.0, 150.0
+    values[60] = None
+    out = []
+    for k in (1.5, 3.0):
+        s = as_float(values)
+        q1, q3 = s.quantile(0.25), s.quantile(0.75)
+        lo, hi = q1 - k * (q3 - q1), q3 + k * (q3 - q1)
+        idx = [int(i) for i in s.index[(s < lo) | (s > hi)]]
+        out.append({"name": f"k_{k}", "values": clean(values), "k": k,
+                    "expected": {"anomalies": idx, "lower": lo, "upper": hi}})
+    return out
+
+
+# --------------------------------------------------------------------------- interval widths
+
+
+def interval_cases(rng):
+    """statsmodels ETSModel (additive errors) analytical 95% interval widths, as ratios to the
+    one-step width: sqrt(1 + sum c_j^2), which depends only on the smoothing parameters, stored
+    with the ratios; smoothing_trend is the error-correction beta (alpha times Holt-Winters'
+    beta)."""
+    import warnings
+
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    t = np.arange(80)
+    noise = np.asarray(rng_values(rng, 0, 1.5, 80, 4))
+    y = pd.Series(50 + 0.5 * t + np.tile([5.0, -2.0, -4.0, 1.0], 20) + noise,
+                  index=pd.date_range("2000-01-01", periods=80, freq="QS"))
+    out = []
+    for trend, damped, seasonal in [(None, False, None), ("add", False, None),
+                                    ("add", True, None), (None, False, "add"),
+                                    ("add", False, "add"), ("add", True, "add")]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = ETSModel(y, error="add", trend=trend, damped_trend=damped, seasonal=seasonal,
+                             seasonal_periods=4 if seasonal else None)
+            res = model.fit(disp=False)
+        # Fixed, clearly non-zero smoothing parameters (the fitted ones are near 0 on this
+        # series), with the fitted initial states.
+        chosen = {"smoothing_level": 0.4, "smoothing_trend": 0.12, "smoothing_seasonal": 0.25,
+                  "damping_trend": 0.9}
+        params = np.array([chosen.get(name, value)
+                           for name, value in zip(model.param_names, res.params)])
+        res = model.smooth(params)
+        p = dict(zip(model.param_names, params))
+        frame = res.get_prediction(start=80, end=80 + 9).summary_frame(alpha=0.05)
+        width = (frame.pi_upper - frame.pi_lower).to_numpy()
+        out.append({
+            "name": f"trend={'damped' if damped else trend}, seasonal={seasonal}",
+            "trend": "damped" if damped else (trend or "none"), "seasonal": seasonal or "none",
+            "period": 4, "alpha": p["smoothing_level"], "beta_ets": p.get("smoothing_trend", 0.0),
+            "gamma": p.get("smoothing_seasonal", 0.0), "phi": p.get("damping_trend", 1.0),
+            "width_ratios": width / width[0]})
+    return out
+
+
+# --------------------------------------------------------------------------- isolation forest
+
+
+def isolation_cases(rng):
+    """scikit-learn IsolationForest (100 trees, 256 samples, random_state=0) scores,
+    -score_samples, on 500 normal values with five clear outliers. Sightline's forest draws
+    different random splits, so the test compares rankings and the clear outliers, not digits."""
+    from sklearn.ensemble import IsolationForest
+    values = rng_values(rng, 100, 10, 500, 2)
+    outliers = {40: 200.0, 141: 220.0, 250: -20.0, 333: 0.0, 480: 250.0}
+    for i, v in outliers.items():
+        values[i] = v
+    x = np.asarray(values).reshape(-1, 1)
+    scores = -IsolationForest(random_state=0).fit(x).score_samples(x)
+    return [{"name": "normal_500_five_outliers", "values": values,
+             "clear_outliers": sorted(outliers), "sklearn_scores": scores}]
+
+
+# --------------------------------------------------------------------------- sample database
+
+SAMPLE_DB = HERE.parent.parent / "sample-data" / "sample.db"
+
+
+def sample_transactions():
+    """Daily totals of transactions.amount on sample-data/sample.db, and the planted days of
+    sample-data/README.md: section 5 (three anomalous days) and section 6 (days holding one
+    planted outlier transaction, which makes the day itself unusual for its weekday)."""
+    import sqlite3
+    with sqlite3.connect(f"file:{SAMPLE_DB}?mode=ro", uri=True) as con:
+        rows = con.execute("SELECT transaction_date, SUM(amount) FROM transactions "
+                           "GROUP BY transaction_date ORDER BY transaction_date").fetchall()
+    return {
+        "dates": [r[0] for r in rows],
+        "amounts": [round(r[1], 6) for r in rows],
+        "planted_anomalies": ["2024-03-15", "2025-07-04", "2025-11-28"],
+        "planted_outlier_transaction_days": ["2024-06-10", "2025-09-15", "2023-05-08",
+                                             "2025-01-21", "2023-09-19"],
+    }
+
+
+# --------------------------------------------------------------------------- seasonal series
+
+# Public seasonal series that ship inside the statsmodels wheel (no network). Each keeps at
+# most its last 20 years of months (a rule fixed before looking at results, to keep the
+# statsmodels fits under a few seconds each); the daily series is complete.
+SEASONAL_MAX_MONTHS = 240
+
+
+def _statsmodels_file(*parts):
+    import statsmodels
+    return Path(statsmodels.__file__).resolve().parent.joinpath(*parts)
+
+
+def _statsmodels_version():
+    import statsmodels
+    return statsmodels.__version__
+
+
+def seasonal_sources():
+    import statsmodels.api as sm
+    out = []
+    co2 = sm.datasets.co2.load_pandas().data["co2"].resample("MS").mean().interpolate()
+    out.append(("co2_monthly", "Mauna Loa CO2 (statsmodels.datasets.co2, weekly -> monthly mean)",
+                co2, 12))
+    d = pd.read_csv(_statsmodels_file("datasets", "elec_equip", "elec_equip.csv"))
+    idx = pd.to_datetime(d["DATE"], format="%b-%d-%Y")
+    out.append(("elec_equip_monthly", "Euro-area electrical equipment orders index "
+                "(statsmodels/datasets/elec_equip)",
+                pd.Series(d.iloc[:, 1].to_numpy(float), idx).asfreq("MS"), 12))
+    d = pd.read_csv(_statsmodels_file("tsa", "holtwinters", "tests", "results",
+                                      "housing-data.csv"), index_col="DATE", parse_dates=True)
+    out.append(("housing_starts_monthly", "US housing starts, not seasonally adjusted "
+                "(statsmodels holtwinters test data, HOUSTNSA)", d["HOUSTNSA"].asfreq("MS"), 12))
+    d = sm.datasets.elnino.load_pandas().data
+    vals = d.drop(columns="YEAR").to_numpy(float).ravel()
+    idx = pd.date_range(f"{int(d.YEAR.iloc[0])}-01-01", periods=len(vals), freq="MS")
+    out.append(("elnino_monthly", "El Nino sea surface temperature (statsmodels.datasets.elnino)",
+                pd.Series(vals, idx), 12))
+    d = pd.read_csv(_statsmodels_file("tsa", "stl", "tests", "results", "mstl_elec_vic.csv"),
+                    index_col="ds", parse_dates=True)
+    out.append(("elec_demand_daily", "Victoria electricity demand, hourly -> daily total "
+                "(statsmodels MSTL test data)", d["y"].resample("D").sum(), 7))
+    trimmed = []
+    for name, source, series, period in out:
+        if period == 12:
+            series = series.iloc[-SEASONAL_MAX_MONTHS:]
+        trimmed.append((name, source, series.astype(float), period))
+    return trimmed
+
+
+def seasonal_cases():
+    """For each series: the holdout (the last 12 months or 14 days), the holdout MAPE of every
+    statsmodels ExponentialSmoothing configuration (trend none/additive/damped x seasonal
+    additive/multiplicative, initialization_method="estimated", SSE fit), and of seasonal naive.
+    The Rust test forecasts the holdout with method auto and must land within 1.25x of the best
+    statsmodels MAPE and at or below seasonal naive."""
+    import warnings
+
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    out = []
+    for name, source, series, period in seasonal_sources():
+        holdout = 12 if period == 12 else 14
+        train = series.iloc[:-holdout].to_numpy(float)
+        test = series.iloc[-holdout:].to_numpy(float)
+        configs = {}
+        for trend, damped in [(None, False), ("add", False), ("add", True)]:
+            for seasonal in ["add", "mul"]:
+                label = f"trend={'damped' if damped else trend}, seasonal={seasonal}"
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    res = ExponentialSmoothing(
+                        train, trend=trend, damped_trend=damped, seasonal=seasonal,
+                        seasonal_periods=period, initialization_method="estimated").fit()
+                configs[label] = mape(test.tolist(), res.forecast(holdout).tolist())
+        naive = [train[len(train) - period + (k % period)] for k in range(holdout)]
+        best = min(configs, key=configs.get)
+        out.append({
+            "name": name, "source": source, "period": period, "holdout": holdout,
+            "frequency": "month" if period == 12 else "day",
+            "dates": [str(d.date()) for d in series.index],
+            "values": series.to_numpy(float),
+            "statsmodels_mape": configs, "statsmodels_best": best,
+            "statsmodels_best_mape": configs[best],
+            "seasonal_naive_mape": mape(test.tolist(), naive),
+        })
+    return out
+
+
 # --------------------------------------------------------------------------- driver
 
 
 def build():
     rng = np.random.default_rng(SEED)
+    import sklearn
     return clean({
         "generated_by": "tests/golden/make_goldens.py",
         "versions": {"pandas": pd.__version__, "numpy": np.__version__,
-                     "scipy": scipy.__version__},
+                     "scipy": scipy.__version__, "statsmodels": _statsmodels_version(),
+                     "scikit-learn": sklearn.__version__},
         "seed": SEED,
         "describe": describe_cases(rng),
         "summary": summary_frames(rng),
@@ -537,6 +913,15 @@ def build():
         "trend": trend_cases(rng),
         "anomaly": anomaly_cases(rng),
         "forecast": forecast_cases(rng),
+        "seasonal_forecast": seasonal_cases(),
+        "spearman": spearman_cases(rng),
+        "shape": shape_cases(rng),
+        "categorical": categorical_cases(),
+        "mann_kendall": mann_kendall_cases(rng),
+        "iqr": iqr_cases(rng),
+        "sample_transactions": sample_transactions(),
+        "isolation_forest": isolation_cases(rng),
+        "interval_widths": interval_cases(rng),
     })
 
 

@@ -1,20 +1,48 @@
-//! Unusual values of a measure: rows whose z-score, (x - mean) / std with the sample standard
-//! deviation (ddof=1, as pandas), exceeds a threshold. IQR fences and isolation forests are
-//! future [`AnomalyMethod`] variants.
+//! Unusual values of a measure, three ways:
+//! - z-score: |x - mean| / std > threshold, std with ddof=1 as pandas (default 3);
+//! - IQR: outside the fences q1 - k·IQR, q3 + k·IQR, quartiles interpolated as pandas
+//!   (default k = 1.5; 3 for "far out" values, Tukey 1977);
+//! - seasonal residual, for dated series: the value minus what its season and the local level
+//!   predict, scored with a robust z (median and MAD), so that a Monday dip on weekly-seasonal
+//!   data is expected, not anomalous. The decomposition is a robust one in the spirit of STL
+//!   (Cleveland et al. 1990) and Twitter's S-H-ESD (Hochenbaum et al. 2017): the level is a
+//!   centred rolling median over about two cycles, the seasonal profile the median ratio (or
+//!   difference, for data with values at or below zero) of value to level at each position of
+//!   the cycle. Medians keep the anomalies themselves from bending the baseline they are judged
+//!   against. Without a threshold, the cut-off is the Bonferroni bound Φ⁻¹(1 - 0.05 / 2n): on a
+//!   series with no anomaly, the chance of any false alarm is about 5% whatever its length;
+//! - isolation forest ([`crate::stats::isolation`]): values isolated by unusually few random
+//!   splits, score above a threshold (default 0.7; about 1-2% of normally distributed values
+//!   score higher, clear outliers 0.8 and more).
 
 use std::str::FromStr;
 
+use chrono::NaiveDate;
 use polars::prelude::DataFrame;
 use serde::Serialize;
 
+use crate::dates::Frequency;
 use crate::error::AnalysisError;
 use crate::format;
 use crate::frame;
 use crate::ser;
 use crate::stats;
+use crate::stats::seasonality::detect_period;
 
 /// The seed's threshold: three standard deviations.
 pub const DEFAULT_THRESHOLD: f64 = 3.0;
+
+/// Tukey's fence multiplier for outliers.
+pub const DEFAULT_IQR_K: f64 = 1.5;
+
+/// The isolation-forest score above which a value is anomalous.
+pub const DEFAULT_ISOLATION_SCORE: f64 = 0.7;
+
+/// The family-wise false-alarm rate the seasonal method's default threshold is set for.
+pub const SEASONAL_FALSE_ALARM_RATE: f64 = 0.05;
+
+/// The consistency constant that makes the MAD estimate the standard deviation of normal data.
+const MAD_TO_SD: f64 = 1.482_602_218_505_602;
 
 /// How to decide that a value is unusual.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -22,6 +50,13 @@ pub enum AnomalyMethod {
     /// |x - mean| / std > threshold.
     #[default]
     ZScore,
+    /// Outside q1 - k·IQR .. q3 + k·IQR (threshold = k).
+    Iqr,
+    /// Robust z of the residual after removing the seasonal pattern and the local level;
+    /// needs a date column.
+    SeasonalResidual,
+    /// Isolation-forest score above the threshold (default 0.7).
+    IsolationForest,
 }
 
 impl AnomalyMethod {
@@ -29,6 +64,9 @@ impl AnomalyMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             AnomalyMethod::ZScore => "z-score",
+            AnomalyMethod::Iqr => "iqr",
+            AnomalyMethod::SeasonalResidual => "seasonal-residual",
+            AnomalyMethod::IsolationForest => "isolation-forest",
         }
     }
 }
@@ -37,10 +75,15 @@ impl FromStr for AnomalyMethod {
     type Err = AnalysisError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "zscore" | "z-score" | "z_score" | "z" => Ok(AnomalyMethod::ZScore),
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "zscore" | "z-score" | "z" => Ok(AnomalyMethod::ZScore),
+            "iqr" | "tukey" | "boxplot" => Ok(AnomalyMethod::Iqr),
+            "seasonal" | "seasonal-residual" | "stl" | "residual" => {
+                Ok(AnomalyMethod::SeasonalResidual)
+            }
+            "isolation-forest" | "iforest" | "isolation" => Ok(AnomalyMethod::IsolationForest),
             _ => Err(AnalysisError::InvalidOption(format!(
-                "Unknown anomaly method '{s}'; choose zscore."
+                "Unknown anomaly method '{s}'; choose zscore, iqr, seasonal or isolation_forest."
             ))),
         }
     }
@@ -52,11 +95,18 @@ pub struct AnomalyOptions {
     /// The numeric column to check.
     pub target: String,
     /// The column that names a row for the reader (a date or a category). `None` picks the
-    /// first date column, else the first text column, else the row number.
+    /// date column when there is one, else the first date column, else the first text column,
+    /// else the row number.
     pub label_column: Option<String>,
-    /// How many standard deviations from the mean count as unusual (default 3).
-    pub threshold: f64,
+    /// z-score: standard deviations (default 3); IQR: the fence multiplier k (default 1.5);
+    /// seasonal: robust standard deviations of the residual (default: the Bonferroni bound);
+    /// isolation forest: the score (default 0.7, at most 1).
+    pub threshold: Option<f64>,
     pub method: AnomalyMethod,
+    /// The dates of the rows; required by the seasonal method.
+    pub date_column: Option<String>,
+    /// Periods per seasonal cycle for the seasonal method; detected when `None`.
+    pub season_length: Option<usize>,
 }
 
 impl AnomalyOptions {
@@ -65,8 +115,10 @@ impl AnomalyOptions {
         AnomalyOptions {
             target: target.into(),
             label_column: None,
-            threshold: DEFAULT_THRESHOLD,
+            threshold: None,
             method: AnomalyMethod::ZScore,
+            date_column: None,
+            season_length: None,
         }
     }
 }
@@ -83,51 +135,107 @@ pub struct AnomalyResult {
     pub interpretation: String,
     /// The label of each anomalous row: its date or category, or its row number.
     pub anomaly_labels: Vec<String>,
-    /// "z-score".
+    /// "z-score", "iqr" or "seasonal-residual".
     pub method: String,
     #[serde(serialize_with = "ser::finite")]
     pub mean: f64,
     /// Sample standard deviation (ddof=1); null with fewer than two values.
     #[serde(serialize_with = "ser::finite")]
     pub std: f64,
+    /// What each anomalous row was expected to be: the mean (z-score), the median (IQR), the
+    /// seasonal baseline of its date (seasonal).
+    #[serde(serialize_with = "ser::finite_vec")]
+    pub expected_values: Vec<f64>,
+    /// How far out each anomalous row is: its z-score, its distance beyond the nearer fence in
+    /// IQRs, or its robust z.
+    #[serde(serialize_with = "ser::finite_vec")]
+    pub scores: Vec<f64>,
+    /// Values below `lower_bound` or above `upper_bound` are anomalous (z-score and IQR; null
+    /// for the seasonal method, whose bounds move with the date).
+    #[serde(serialize_with = "ser::finite_option")]
+    pub lower_bound: Option<f64>,
+    #[serde(serialize_with = "ser::finite_option")]
+    pub upper_bound: Option<f64>,
+    /// The seasonal cycle the seasonal method removed; null otherwise or when none was found.
+    pub seasonal_period: Option<usize>,
+}
+
+/// Flags of one method: per flagged row, its expected value and score.
+struct Flags {
+    rows: Vec<usize>,
+    expected: Vec<f64>,
+    scores: Vec<f64>,
+    bounds: Option<(f64, f64)>,
+    /// The largest |score| of any row, to say how close the data came when nothing is flagged.
+    largest: Option<(usize, f64)>,
 }
 
 /// Finds the rows whose `opts.target` is unusual.
 pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, AnalysisError> {
-    if !(opts.threshold.is_finite() && opts.threshold > 0.0) {
+    if let Some(t) = opts.threshold
+        && !(t.is_finite() && t > 0.0)
+    {
+        let unit = match opts.method {
+            AnomalyMethod::Iqr => "multiple of the interquartile range",
+            _ => "number of standard deviations",
+        };
         return Err(AnalysisError::InvalidOption(format!(
-            "The anomaly threshold must be a positive number of standard deviations, not {}.",
-            opts.threshold
+            "The anomaly threshold must be a positive {unit}, not {t}."
         )));
     }
     let values = frame::numeric(df, &opts.target)?;
-    let label_column = match &opts.label_column {
+    let label_name = match &opts.label_column {
+        Some(name) => Some(frame::column(df, name)?.name().to_string()),
+        None => opts
+            .date_column
+            .clone()
+            .or_else(|| frame::default_label_column(df)),
+    };
+    let label_column = match &label_name {
         Some(name) => Some(frame::column(df, name)?),
-        None => frame::default_label_column(df).and_then(|name| df.column(&name).ok()),
+        None => None,
     };
     let (mean, std, count) = stats::mean_std(&values);
     if count == 0 {
         return Err(AnalysisError::TooFewRows { needed: 2, got: 0 });
     }
-    let threshold = opts.threshold;
-    let usable = std.is_finite() && std > 0.0;
-    let mut anomalies = Vec::new();
-    let mut anomaly_values = Vec::new();
-    // The largest |z| overall, so that "none found" can say how close the data came.
-    let mut largest: Option<(usize, f64)> = None;
-    if usable {
-        for (i, &x) in values.iter().enumerate() {
-            // Written exactly as pandas evaluates it, so boundary cases agree.
-            let z = ((x - mean) / std).abs();
-            if z > threshold {
-                anomalies.push(i);
-                anomaly_values.push(x);
-            }
-            if z.is_finite() && largest.is_none_or(|(_, best)| z > best) {
-                largest = Some((i, z));
-            }
+    let mut seasonal_period = None;
+    let mut seasonal_note = String::new();
+    let (flags, threshold) = match opts.method {
+        AnomalyMethod::ZScore => {
+            let t = opts.threshold.unwrap_or(DEFAULT_THRESHOLD);
+            (z_score_flags(&values, mean, std, t), t)
         }
-    }
+        AnomalyMethod::Iqr => {
+            let k = opts.threshold.unwrap_or(DEFAULT_IQR_K);
+            (iqr_flags(&values, k), k)
+        }
+        AnomalyMethod::IsolationForest => {
+            let t = opts.threshold.unwrap_or(DEFAULT_ISOLATION_SCORE);
+            if t >= 1.0 {
+                return Err(AnalysisError::InvalidOption(format!(
+                    "An isolation-forest threshold is a score below 1 (0.7 by default), not {t}."
+                )));
+            }
+            (isolation_flags(&values, t), t)
+        }
+        AnomalyMethod::SeasonalResidual => {
+            let date_column = opts.date_column.as_deref().ok_or_else(|| {
+                AnalysisError::InvalidOption(
+                    "The seasonal anomaly method needs a date column; name it, or choose the \
+                     zscore or iqr method."
+                        .to_string(),
+                )
+            })?;
+            let dates = frame::dates(df, date_column)?;
+            let seasonal = seasonal_flags(&values, &dates, opts)?;
+            seasonal_period = seasonal.period;
+            seasonal_note = seasonal.note;
+            (seasonal.flags, seasonal.threshold)
+        }
+    };
+    let anomalies = flags.rows;
+    let anomaly_values: Vec<f64> = anomalies.iter().map(|&i| values[i]).collect();
     let label = |row: usize| match label_column {
         Some(col) => frame::label(col, row),
         None => row.to_string(),
@@ -142,12 +250,25 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
     let missing = values.len() - count;
     let mut out = String::new();
     let target = &opts.target;
-    let sd_words = format!(
-        "{} standard deviation{}",
-        format::compact(threshold),
-        if threshold == 1.0 { "" } else { "s" }
-    );
-    if !usable {
+    let usable = std.is_finite() && std > 0.0;
+    let rule = match opts.method {
+        AnomalyMethod::ZScore => format!(
+            "more than {} standard deviation{} from the mean",
+            format::compact(threshold),
+            if threshold == 1.0 { "" } else { "s" }
+        ),
+        // Rust's shortest round-trip form: "1.5", "3", not "1.50".
+        AnomalyMethod::Iqr => format!("more than {threshold}×IQR outside the quartiles"),
+        AnomalyMethod::SeasonalResidual => format!(
+            "more than {} robust standard deviations from what their season and the local level predict",
+            format::number(threshold)
+        ),
+        AnomalyMethod::IsolationForest => format!(
+            "with an isolation-forest score above {} (values that random splits isolate unusually fast)",
+            format::number(threshold)
+        ),
+    };
+    if !usable && opts.method != AnomalyMethod::SeasonalResidual {
         out.push_str(&if count < 2 {
             format!(
                 "Only one {target} value, so there is no spread to judge unusual values against."
@@ -159,41 +280,69 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
             )
         });
     } else if anomalies.is_empty() {
-        out.push_str(&format!(
-            "No {target} value lies more than {sd_words} from the mean ({}, standard deviation {}).",
-            format::number(mean),
-            format::number(std)
-        ));
-        if let Some((row, z)) = largest {
+        out.push_str(&format!("No {target} value lies {rule}"));
+        match (opts.method, flags.bounds) {
+            (AnomalyMethod::ZScore, _) => out.push_str(&format!(
+                " ({}, standard deviation {}).",
+                format::number(mean),
+                format::number(std)
+            )),
+            (AnomalyMethod::Iqr, Some((lo, hi))) => out.push_str(&format!(
+                " (below {} or above {}).",
+                format::number(lo),
+                format::number(hi)
+            )),
+            _ => out.push('.'),
+        }
+        if let Some((row, z)) = flags.largest {
+            let how_far = match opts.method {
+                AnomalyMethod::Iqr => format!("{} IQRs beyond the quartiles", format::number(z)),
+                AnomalyMethod::ZScore => format!("{} standard deviations away", format::number(z)),
+                AnomalyMethod::SeasonalResidual => {
+                    format!("{} robust standard deviations away", format::number(z))
+                }
+                AnomalyMethod::IsolationForest => {
+                    format!("with an isolation score of {}", format::number(z))
+                }
+            };
             out.push_str(&format!(
-                " The most extreme is {} ({}), {} standard deviations away.",
+                " The most extreme is {} ({}), {how_far}.",
                 spoken(&label(row)),
                 format::number(values[row]),
-                format::number(z)
             ));
         }
     } else {
-        out.push_str(&format!(
-            "Found {} in {target}: values more than {sd_words} from the mean of {} (standard \
-             deviation {}), i.e. below {} or above {}.",
-            format::count(anomalies.len(), "anomaly", "anomalies"),
-            format::number(mean),
-            format::number(std),
-            format::number(mean - threshold * std),
-            format::number(mean + threshold * std)
-        ));
+        let found = format::count(anomalies.len(), "anomaly", "anomalies");
+        match (opts.method, flags.bounds) {
+            (AnomalyMethod::ZScore, Some((lo, hi))) => out.push_str(&format!(
+                "Found {found} in {target}: values {rule} of {} (standard deviation {}), i.e. \
+                 below {} or above {}.",
+                format::number(mean),
+                format::number(std),
+                format::number(lo),
+                format::number(hi)
+            )),
+            (AnomalyMethod::Iqr, Some((lo, hi))) => out.push_str(&format!(
+                "Found {found} in {target}: values {rule}, i.e. below {} or above {}.",
+                format::number(lo),
+                format::number(hi)
+            )),
+            _ => out.push_str(&format!("Found {found} in {target}: values {rule}.")),
+        }
         const SHOWN: usize = 5;
         let mut by_size: Vec<usize> = (0..anomalies.len()).collect();
-        by_size.sort_by(|&a, &b| {
-            let dev = |k: usize| (anomaly_values[k] - mean).abs();
-            dev(b).total_cmp(&dev(a))
-        });
+        by_size.sort_by(|&a, &b| flags.scores[b].abs().total_cmp(&flags.scores[a].abs()));
         let shown: Vec<String> = by_size
             .iter()
             .take(SHOWN)
             .map(|&k| {
+                let expected = if opts.method == AnomalyMethod::SeasonalResidual {
+                    format!(", expected about {}", format::number(flags.expected[k]))
+                } else {
+                    String::new()
+                };
                 format!(
-                    "{} ({})",
+                    "{} ({}{expected})",
                     spoken(&anomaly_labels[k]),
                     format::number(anomaly_values[k])
                 )
@@ -205,6 +354,10 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
             ""
         };
         out.push_str(&format!(" {lead}{}.", format::list(&shown)));
+    }
+    if !seasonal_note.is_empty() {
+        out.push(' ');
+        out.push_str(&seasonal_note);
     }
     if missing > 0 {
         out.push_str(&format!(
@@ -222,5 +375,304 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
         method: opts.method.as_str().to_string(),
         mean,
         std,
+        expected_values: flags.expected,
+        scores: flags.scores,
+        lower_bound: flags.bounds.map(|b| b.0),
+        upper_bound: flags.bounds.map(|b| b.1),
+        seasonal_period,
+    })
+}
+
+fn z_score_flags(values: &[f64], mean: f64, std: f64, threshold: f64) -> Flags {
+    let mut f = Flags {
+        rows: Vec::new(),
+        expected: Vec::new(),
+        scores: Vec::new(),
+        bounds: None,
+        largest: None,
+    };
+    if !(std.is_finite() && std > 0.0) {
+        return f;
+    }
+    f.bounds = Some((mean - threshold * std, mean + threshold * std));
+    for (i, &x) in values.iter().enumerate() {
+        // Written exactly as pandas evaluates it, so boundary cases agree.
+        let z = (x - mean) / std;
+        if z.abs() > threshold {
+            f.rows.push(i);
+            f.expected.push(mean);
+            f.scores.push(z);
+        }
+        if z.is_finite() && f.largest.is_none_or(|(_, best)| z.abs() > best) {
+            f.largest = Some((i, z.abs()));
+        }
+    }
+    f
+}
+
+fn isolation_flags(values: &[f64], threshold: f64) -> Flags {
+    let scores = stats::isolation_scores(values);
+    let d = stats::describe(values);
+    let median = d.q50.unwrap_or(f64::NAN);
+    let mut f = Flags {
+        rows: Vec::new(),
+        expected: Vec::new(),
+        scores: Vec::new(),
+        bounds: None,
+        largest: None,
+    };
+    for (i, &s) in scores.iter().enumerate() {
+        if s.is_nan() {
+            continue;
+        }
+        if s > threshold {
+            f.rows.push(i);
+            f.expected.push(median);
+            f.scores.push(s);
+        }
+        if f.largest.is_none_or(|(_, best)| s > best) {
+            f.largest = Some((i, s));
+        }
+    }
+    f
+}
+
+fn iqr_flags(values: &[f64], k: f64) -> Flags {
+    let d = stats::describe(values);
+    let mut f = Flags {
+        rows: Vec::new(),
+        expected: Vec::new(),
+        scores: Vec::new(),
+        bounds: None,
+        largest: None,
+    };
+    let (Some(q1), Some(median), Some(q3)) = (d.q25, d.q50, d.q75) else {
+        return f;
+    };
+    let iqr = q3 - q1;
+    let (lo, hi) = (q1 - k * iqr, q3 + k * iqr);
+    f.bounds = Some((lo, hi));
+    for (i, &x) in values.iter().enumerate() {
+        if x.is_nan() {
+            continue;
+        }
+        // Distance beyond the nearer quartile, in IQRs (negative below).
+        let score = if iqr > 0.0 {
+            if x > q3 {
+                (x - q3) / iqr
+            } else if x < q1 {
+                (x - q1) / iqr
+            } else {
+                0.0
+            }
+        } else {
+            0.0
+        };
+        if x < lo || x > hi {
+            f.rows.push(i);
+            f.expected.push(median);
+            f.scores.push(score);
+        }
+        if f.largest.is_none_or(|(_, best)| score.abs() > best) {
+            f.largest = Some((i, score.abs()));
+        }
+    }
+    f
+}
+
+/// The seasonal method's flags, the threshold it used, the period it removed and a note.
+struct Seasonal {
+    flags: Flags,
+    threshold: f64,
+    period: Option<usize>,
+    note: String,
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    stats::quantiles_in_place(v, &[0.5])[0]
+}
+
+/// The robust decomposition of a regular series `y` (no NaN): per point, the baseline
+/// level × season (or level + season) and the seasonal period used.
+pub(crate) fn robust_baseline(y: &[f64], period: Option<usize>) -> Vec<f64> {
+    let n = y.len();
+    let m = period.unwrap_or(1);
+    // About two cycles either side keeps every position of the cycle in the window with
+    // equal weight, so the median is not pulled by the seasonal pattern's shape.
+    let half = m.max(3);
+    let mut window = Vec::with_capacity(2 * half + 1);
+    let level: Vec<f64> = (0..n)
+        .map(|t| {
+            window.clear();
+            window.extend_from_slice(&y[t.saturating_sub(half)..(t + half + 1).min(n)]);
+            median(&mut window)
+        })
+        .collect();
+    let Some(m) = period.filter(|&m| m >= 2 && n >= 2 * m) else {
+        return level;
+    };
+    let multiplicative = y.iter().all(|v| *v > 0.0) && level.iter().all(|v| *v > 0.0);
+    let mut profile = Vec::with_capacity(m);
+    let mut bucket = Vec::with_capacity(n / m + 1);
+    for j in 0..m {
+        bucket.clear();
+        bucket.extend((j..n).step_by(m).map(|t| {
+            if multiplicative {
+                y[t] / level[t]
+            } else {
+                y[t] - level[t]
+            }
+        }));
+        profile.push(median(&mut bucket));
+    }
+    // Centre the profile (mean 1 or 0), so that the level keeps the series' scale.
+    let centre = stats::mean(&profile);
+    (0..n)
+        .map(|t| {
+            let s = profile[t % m];
+            if multiplicative {
+                level[t] * s / centre
+            } else {
+                level[t] + s - centre
+            }
+        })
+        .collect()
+}
+
+fn seasonal_flags(
+    values: &[f64],
+    dates: &[Option<NaiveDate>],
+    opts: &AnomalyOptions,
+) -> Result<Seasonal, AnalysisError> {
+    // Rows with both a date and a value, by date; rows of one date are summed.
+    let mut rows: Vec<(NaiveDate, usize)> = dates
+        .iter()
+        .zip(values)
+        .enumerate()
+        .filter_map(|(i, (d, v))| d.filter(|_| !v.is_nan()).map(|d| (d, i)))
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    let mut distinct: Vec<NaiveDate> = rows.iter().map(|r| r.0).collect();
+    distinct.dedup();
+    if distinct.len() < 3 {
+        return Err(AnalysisError::TooFewRows {
+            needed: 3,
+            got: distinct.len(),
+        });
+    }
+    let frequency = Frequency::detect(&distinct).unwrap_or(Frequency::Day);
+    let origin = distinct[0];
+    let slot = |d: NaiveDate| usize::try_from(frequency.periods_between(origin, d)).unwrap_or(0);
+    let len = slot(distinct[distinct.len() - 1]) + 1;
+    let mut grid = vec![f64::NAN; len];
+    for &(d, i) in &rows {
+        let g = &mut grid[slot(d)];
+        *g = if g.is_nan() {
+            values[i]
+        } else {
+            *g + values[i]
+        };
+    }
+    // Periods with no row are filled by interpolation for the baseline only; they are never
+    // scored, since there is nothing there to be anomalous.
+    let observed: Vec<bool> = grid.iter().map(|v| !v.is_nan()).collect();
+    let mut prev: Option<usize> = None;
+    for i in 0..len {
+        if grid[i].is_nan() {
+            continue;
+        }
+        if let Some(a) = prev {
+            let (va, vb, span) = (grid[a], grid[i], (i - a) as f64);
+            for (k, g) in grid[a + 1..i].iter_mut().enumerate() {
+                *g = va + (vb - va) * (k + 1) as f64 / span;
+            }
+        }
+        prev = Some(i);
+    }
+    let period = match opts.season_length {
+        Some(m) if m >= 2 => Some(m),
+        Some(_) => None,
+        None => detect_period(&grid, frequency),
+    };
+    let baseline = robust_baseline(&grid, period);
+    let residual: Vec<f64> = grid.iter().zip(&baseline).map(|(y, b)| y - b).collect();
+    let mut scored: Vec<f64> = residual
+        .iter()
+        .zip(&observed)
+        .filter(|(_, o)| **o)
+        .map(|(r, _)| *r)
+        .collect();
+    let n_scored = scored.len();
+    let centre = median(&mut scored);
+    let mut deviations: Vec<f64> = scored.iter().map(|r| (r - centre).abs()).collect();
+    let scale = MAD_TO_SD * median(&mut deviations);
+    let threshold = opts
+        .threshold
+        .unwrap_or_else(|| stats::normal_isf(SEASONAL_FALSE_ALARM_RATE / (2.0 * n_scored as f64)));
+    let z_of = |g: usize| {
+        if scale > 0.0 {
+            (residual[g] - centre) / scale
+        } else {
+            0.0
+        }
+    };
+    let mut flags = Flags {
+        rows: Vec::new(),
+        expected: Vec::new(),
+        scores: Vec::new(),
+        bounds: None,
+        largest: None,
+    };
+    let mut flagged: Vec<(usize, f64, f64)> = Vec::new();
+    for &(d, i) in &rows {
+        let g = slot(d);
+        let z = z_of(g);
+        if z.abs() > threshold {
+            flagged.push((i, baseline[g] + centre, z));
+        }
+        if flags.largest.is_none_or(|(_, best)| z.abs() > best) {
+            flags.largest = Some((i, z.abs()));
+        }
+    }
+    flagged.sort_by_key(|f| f.0);
+    for (i, e, z) in flagged {
+        flags.rows.push(i);
+        flags.expected.push(e);
+        flags.scores.push(z);
+    }
+    let f = frequency;
+    let mut note = match period {
+        Some(m) => format!(
+            "The {}-{} seasonal pattern and the local level (a rolling median) were removed first, so regular seasonal highs and lows are not flagged.",
+            m,
+            f.as_str()
+        ),
+        None => "No repeating seasonal cycle was found; values were judged against the local level (a rolling median).".to_string(),
+    };
+    if opts.threshold.is_none() {
+        note.push_str(&format!(
+            " The threshold of {} robust standard deviations is set so that {} ordinary {} would raise a false alarm only 5% of the time.",
+            format::number(threshold),
+            format::integer(n_scored),
+            f.noun(n_scored)
+        ));
+    }
+    let filled = len - n_scored;
+    if filled > 0 {
+        note.push_str(&format!(
+            " {} with no data were interpolated for the baseline and not judged.",
+            format::count(filled, f.as_str(), &f.noun(2))
+        ));
+    }
+    if rows.len() > distinct.len() {
+        note.push_str(
+            " Rows sharing a date were added together; every row of an anomalous date is listed.",
+        );
+    }
+    Ok(Seasonal {
+        flags,
+        threshold,
+        period,
+        note,
     })
 }

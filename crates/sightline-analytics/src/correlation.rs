@@ -1,7 +1,7 @@
-//! Which numeric columns move with a target: Pearson r and its p-value per column (pairwise
-//! complete rows, as pandas `corr` and scipy `pearsonr`), the full matrix for a heatmap, and
-//! the columns left out (identifiers, constants) with the reason. Spearman and Kendall are
-//! future [`CorrelationMethod`] variants.
+//! Which numeric columns move with a target: Pearson r or Spearman's rank correlation and its
+//! p-value per column (pairwise complete rows, as pandas `corr` and scipy `pearsonr` /
+//! `spearmanr`), the full matrix for a heatmap, and the columns left out (identifiers,
+//! constants) with the reason, also as warnings.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
@@ -21,6 +21,9 @@ pub enum CorrelationMethod {
     /// Linear association (Pearson's r).
     #[default]
     Pearson,
+    /// Monotonic association: Pearson's r of the ranks (ties averaged), robust to outliers and
+    /// to curved but steady relationships.
+    Spearman,
 }
 
 impl CorrelationMethod {
@@ -28,6 +31,22 @@ impl CorrelationMethod {
     pub fn methodology(self) -> &'static str {
         match self {
             CorrelationMethod::Pearson => "Pearson correlation coefficient",
+            CorrelationMethod::Spearman => "Spearman rank correlation coefficient",
+        }
+    }
+
+    /// The coefficient's symbol in sentences.
+    fn symbol(self) -> &'static str {
+        match self {
+            CorrelationMethod::Pearson => "r",
+            CorrelationMethod::Spearman => "rho",
+        }
+    }
+
+    fn compute(self, x: &[f64], y: &[f64]) -> stats::Pearson {
+        match self {
+            CorrelationMethod::Pearson => stats::pearson(x, y),
+            CorrelationMethod::Spearman => stats::spearman(x, y),
         }
     }
 }
@@ -38,8 +57,9 @@ impl FromStr for CorrelationMethod {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "pearson" => Ok(CorrelationMethod::Pearson),
+            "spearman" | "rank" => Ok(CorrelationMethod::Spearman),
             _ => Err(AnalysisError::InvalidOption(format!(
-                "Unknown correlation method '{s}'; choose pearson."
+                "Unknown correlation method '{s}'; choose pearson or spearman."
             ))),
         }
     }
@@ -52,6 +72,7 @@ pub struct CorrelationOptions {
     pub target: String,
     /// The columns to compare; `None` means every other numeric column.
     pub columns: Option<Vec<String>>,
+    pub method: CorrelationMethod,
 }
 
 impl CorrelationOptions {
@@ -60,12 +81,13 @@ impl CorrelationOptions {
         CorrelationOptions {
             target: target.into(),
             columns: None,
+            method: CorrelationMethod::Pearson,
         }
     }
 }
 
-/// The Pearson matrix of the target (first) and every compared column, for a heatmap; null
-/// where a pair has no variation.
+/// The matrix (of the chosen method) of the target (first) and every compared column, for a
+/// heatmap; null where a pair has no variation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CorrelationMatrix {
     pub columns: Vec<String>,
@@ -82,7 +104,7 @@ pub struct CorrelationResult {
     /// The compared columns by |r|, largest first.
     pub top_factors: Vec<String>,
     pub interpretation: String,
-    /// "Pearson correlation coefficient".
+    /// "Pearson correlation coefficient" or "Spearman rank correlation coefficient".
     pub methodology: String,
     pub target: String,
     /// Two-sided p-value of each r (t-test with n - 2 degrees of freedom; 1 for two rows).
@@ -94,6 +116,10 @@ pub struct CorrelationResult {
     pub excluded: Vec<String>,
     /// Rows with a target value.
     pub n: usize,
+    /// "pearson" or "spearman".
+    pub method: String,
+    /// One sentence per column left out, saying why.
+    pub warnings: Vec<String>,
 }
 
 /// A compared column.
@@ -109,7 +135,7 @@ pub fn correlation(
     df: &DataFrame,
     opts: &CorrelationOptions,
 ) -> Result<CorrelationResult, AnalysisError> {
-    let method = CorrelationMethod::Pearson;
+    let method = opts.method;
     let target_values = frame::numeric(df, &opts.target)?;
     let present: Vec<f64> = target_values
         .iter()
@@ -162,7 +188,7 @@ pub fn correlation(
             excluded.push((name, "has the same value in every row"));
             continue;
         }
-        let p = stats::pearson(&target_values, &values);
+        let p = method.compute(&target_values, &values);
         if p.r.is_nan() {
             let reason = if p.n < 2 {
                 "has fewer than 2 rows with both values"
@@ -184,8 +210,12 @@ pub fn correlation(
     order.sort_by(|&a, &b| factors[b].r.abs().total_cmp(&factors[a].r.abs()));
     let top_factors: Vec<String> = order.iter().map(|&i| factors[i].name.clone()).collect();
 
-    let matrix = matrix(&opts.target, &target_values, &factors);
-    let interpretation = interpret(&opts.target, n, &factors, &order, &excluded);
+    let matrix = matrix(method, &opts.target, &target_values, &factors);
+    let interpretation = interpret(method, &opts.target, n, &factors, &order, &excluded);
+    let warnings = excluded
+        .iter()
+        .map(|(name, why)| format!("{name} was left out of the correlation: it {why}."))
+        .collect();
     Ok(CorrelationResult {
         correlations: factors.iter().map(|f| (f.name.clone(), f.r)).collect(),
         top_factors,
@@ -196,10 +226,21 @@ pub fn correlation(
         matrix,
         excluded: excluded.into_iter().map(|(name, _)| name).collect(),
         n,
+        method: match method {
+            CorrelationMethod::Pearson => "pearson",
+            CorrelationMethod::Spearman => "spearman",
+        }
+        .to_string(),
+        warnings,
     })
 }
 
-fn matrix(target: &str, target_values: &[f64], factors: &[Factor]) -> CorrelationMatrix {
+fn matrix(
+    method: CorrelationMethod,
+    target: &str,
+    target_values: &[f64],
+    factors: &[Factor],
+) -> CorrelationMatrix {
     let mut columns = vec![target.to_string()];
     columns.extend(factors.iter().map(|f| f.name.clone()));
     let series: Vec<&[f64]> = std::iter::once(target_values)
@@ -212,7 +253,7 @@ fn matrix(target: &str, target_values: &[f64], factors: &[Factor]) -> Correlatio
             let r = if i == 0 {
                 factors[j - 1].r
             } else {
-                stats::pearson(series[i], series[j]).r
+                method.compute(series[i], series[j]).r
             };
             values[i][j] = r;
             values[j][i] = r;
@@ -235,6 +276,7 @@ fn strength(r: f64) -> &'static str {
 }
 
 fn interpret(
+    method: CorrelationMethod,
     target: &str,
     n: usize,
     factors: &[Factor],
@@ -255,16 +297,23 @@ fn interpret(
                 let f = &factors[i];
                 let sign = if f.r >= 0.0 { "positive" } else { "negative" };
                 format!(
-                    "{} (r = {}, {} {sign}, {})",
+                    "{} ({} = {}, {} {sign}, {})",
                     f.name,
+                    method.symbol(),
                     format::coefficient(f.r),
                     strength(f.r),
                     format::p_value(f.p)
                 )
             })
             .collect();
+        let kind = match method {
+            CorrelationMethod::Pearson => "",
+            CorrelationMethod::Spearman => {
+                " (by rank: any steady rise or fall, not only a straight line)"
+            }
+        };
         out.push_str(&format!(
-            "Over {} with a {target} value, the column most related to {target} is {}",
+            "Over {} with a {target} value, the column most related to {target}{kind} is {}",
             format::count(n, "row", "rows"),
             described[0]
         ));

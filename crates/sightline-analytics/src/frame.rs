@@ -35,6 +35,21 @@ pub(crate) fn numeric_names(df: &DataFrame) -> Vec<String> {
         .collect()
 }
 
+/// The names of the text columns, in frame order.
+pub(crate) fn text_names(df: &DataFrame) -> Vec<String> {
+    df.columns()
+        .iter()
+        .filter(|c| matches!(c.dtype(), DataType::String))
+        .map(|c| c.name().to_string())
+        .collect()
+}
+
+/// The values of text column `name` (null as `None`).
+pub(crate) fn text(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>, AnalysisError> {
+    let col = column(df, name)?;
+    Ok(col.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
 /// The values of numeric column `name` as `f64`, null and NaN both as NaN.
 pub(crate) fn numeric(df: &DataFrame, name: &str) -> Result<Vec<f64>, AnalysisError> {
     let col = column(df, name)?;

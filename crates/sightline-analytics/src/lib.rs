@@ -6,12 +6,15 @@
 //! SQL, language models or charts.
 //!
 //! Architecture invariants:
-//! - Every number matches pandas/scipy (`describe`, `pearsonr`, `linregress`, z-scores with
-//!   ddof=1); `tests/golden/make_goldens.py` makes the golden numbers the tests compare with.
+//! - Every number matches its Python reference (`describe`, `pearsonr`, `spearmanr`,
+//!   `linregress`, `skew`/`kurt`, `normaltest`, z-scores with ddof=1, pandas quantiles);
+//!   `tests/golden/make_goldens.py` makes the golden numbers the tests compare with. Where
+//!   there is no exact reference (Holt-Winters fits, isolation forests) the tests compare
+//!   accuracy or agreement with statsmodels and scikit-learn, with the bound stated.
 //! - Non-finite floats serialize as `null`, never as a bare `NaN`.
-//! - Each analysis has a `method` enum so later methods (Holt-Winters, Spearman, IQR, isolation
-//!   forest, ...) slot in without changing the result shapes.
-//! - No clock, no I/O: the same frame and options always give the same result.
+//! - Each analysis has a `method` enum; result shapes only ever gain fields.
+//! - No clock, no I/O, no entropy: the same frame and options always give the same result
+//!   (the isolation forest uses a fixed seed).
 
 mod anomaly;
 mod correlation;
@@ -37,9 +40,14 @@ pub use correlation::{
 };
 pub use dates::{Frequency, parse_date};
 pub use error::AnalysisError;
-pub use forecast::{Backtest, ForecastMethod, ForecastOptions, ForecastResult, forecast};
-pub use stats::Describe;
-pub use summary::{SummaryOptions, SummaryResult, summary};
+pub use forecast::{
+    Backtest, CandidateScore, ForecastMethod, ForecastOptions, ForecastResult, forecast,
+};
+pub use stats::smoothing::{SeasonalKind, TrendKind};
+pub use stats::{Describe, NormalityTest};
+pub use summary::{
+    Categorical, Shape, SummaryOptions, SummaryResult, TOP_VALUES, TopValue, summary,
+};
 pub use trend::{TrendMethod, TrendOptions, TrendResult, trend};
 
 /// The kinds of analysis, as named in CONTRACT.md (`analytics_type`).

@@ -95,8 +95,9 @@ impl DatedSeries {
     }
 
     /// Sentences about how the data was prepared, for the interpretation; empty when nothing
-    /// needed saying.
-    pub fn preparation_notes(&self, target: &str, date_column: &str) -> String {
+    /// needed saying. `gaps_filled` says whether the analysis filled missing periods by
+    /// interpolation (forecasts) or left them out (trends).
+    pub fn preparation_notes(&self, target: &str, date_column: &str, gaps_filled: bool) -> String {
         let mut notes = Vec::new();
         if self.merged_rows > 0 {
             notes.push(format!(
@@ -112,8 +113,13 @@ impl DatedSeries {
         }
         if self.missing_periods > 0 {
             let f = self.frequency;
+            let handled = if gaps_filled {
+                "filled by straight-line interpolation between their neighbours for the models"
+            } else {
+                "left out"
+            };
             notes.push(format!(
-                "{} {} between the first and last date had no data; they were left out, not \
+                "{} {} between the first and last date had no data; they were {handled}, not \
                  counted as zero.",
                 format::integer(self.missing_periods),
                 f.noun(self.missing_periods)

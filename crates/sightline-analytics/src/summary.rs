@@ -1,5 +1,7 @@
 //! A statistical summary of a result: pandas `describe()` of every numeric column, 1.5×IQR
-//! outliers per column, and the share of missing values per column.
+//! outliers per column, the share of missing values per column, the shape of each numeric
+//! column (pandas' skewness and excess kurtosis, scipy's D'Agostino-Pearson normality test),
+//! and for text columns their counts, distinct values and most frequent values.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +12,7 @@ use crate::error::AnalysisError;
 use crate::format;
 use crate::frame;
 use crate::ser;
-use crate::stats::{self, Describe};
+use crate::stats::{self, Describe, NormalityTest};
 
 /// What to summarise.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,6 +36,74 @@ pub struct SummaryResult {
     /// `describe()` of every numeric column.
     pub per_column: BTreeMap<String, Describe>,
     pub target: String,
+    /// Per numeric column, skewness, kurtosis and a normality test.
+    pub shape: BTreeMap<String, Shape>,
+    /// Per text column, counts and the most frequent values.
+    pub categorical: BTreeMap<String, Categorical>,
+}
+
+/// The shape of a numeric column's distribution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shape {
+    /// pandas `skew()` (adjusted Fisher-Pearson); null below 3 values.
+    #[serde(serialize_with = "ser::finite")]
+    pub skewness: f64,
+    /// pandas `kurt()` (excess kurtosis, 0 for a normal distribution); null below 4 values.
+    #[serde(serialize_with = "ser::finite")]
+    pub kurtosis: f64,
+    /// scipy `normaltest`; null below 8 values or for a constant column.
+    pub normality: Option<NormalityTest>,
+}
+
+/// A text column at a glance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Categorical {
+    /// Rows with a value.
+    pub count: usize,
+    /// Rows without one.
+    pub missing: usize,
+    /// Distinct values.
+    pub distinct: usize,
+    /// Up to [`TOP_VALUES`] most frequent values, most frequent first (ties by value).
+    pub top_values: Vec<TopValue>,
+}
+
+/// One frequent value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopValue {
+    pub value: String,
+    pub count: usize,
+    /// Percent of the rows with a value.
+    #[serde(serialize_with = "ser::finite")]
+    pub percent: f64,
+}
+
+/// How many frequent values a categorical summary lists.
+pub const TOP_VALUES: usize = 5;
+
+fn categorical(values: &[Option<String>]) -> Categorical {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for v in values.iter().flatten() {
+        *counts.entry(v.as_str()).or_insert(0) += 1;
+    }
+    let count: usize = counts.values().sum();
+    let mut ranked: Vec<(&str, usize)> = counts.iter().map(|(k, v)| (*k, *v)).collect();
+    // BTreeMap order is by value, and the sort is stable: ties stay alphabetical.
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
+    Categorical {
+        count,
+        missing: values.len() - count,
+        distinct: counts.len(),
+        top_values: ranked
+            .into_iter()
+            .take(TOP_VALUES)
+            .map(|(value, c)| TopValue {
+                value: value.to_string(),
+                count: c,
+                percent: c as f64 / count as f64 * 100.0,
+            })
+            .collect(),
+    }
 }
 
 /// Summarises every numeric column of `df`, with `opts.target` in front.
@@ -62,6 +132,7 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
 
     let mut per_column = BTreeMap::new();
     let mut outliers = BTreeMap::new();
+    let mut shape = BTreeMap::new();
     let mut scratch = Vec::with_capacity(df.height());
     for name in &numeric {
         let values = frame::numeric(df, name)?;
@@ -77,13 +148,29 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
         };
         outliers.insert(name.clone(), rows);
         per_column.insert(name.clone(), d);
+        shape.insert(
+            name.clone(),
+            Shape {
+                skewness: stats::skewness(&values),
+                kurtosis: stats::kurtosis(&values),
+                normality: stats::normal_test(&values),
+            },
+        );
+    }
+    let mut categories = BTreeMap::new();
+    for name in frame::text_names(df) {
+        categories.insert(name.clone(), categorical(&frame::text(df, &name)?));
     }
     let missing = frame::missing_percent(df)?;
     let summary_stats = per_column
         .get(&target)
         .cloned()
         .unwrap_or_else(|| stats::describe(&[]));
-    let key_insights = insights(df, &numeric, &target, &summary_stats, &outliers, &missing);
+    let mut key_insights = insights(df, &numeric, &target, &summary_stats, &outliers, &missing);
+    if let Some(sh) = shape.get(&target) {
+        key_insights.push_str(&shape_sentence(&target, sh));
+    }
+    key_insights.push_str(&categorical_sentence(&categories));
     Ok(SummaryResult {
         summary_stats,
         outliers,
@@ -91,7 +178,76 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
         key_insights,
         per_column,
         target,
+        shape,
+        categorical: categories,
     })
+}
+
+fn shape_sentence(target: &str, sh: &Shape) -> String {
+    let mut out = String::new();
+    if sh.skewness.is_finite() {
+        let a = sh.skewness.abs();
+        let how = if a < 0.5 {
+            "roughly symmetric".to_string()
+        } else {
+            format!(
+                "{} skewed, with a longer tail of {} values",
+                if a < 1.0 { "moderately" } else { "strongly" },
+                if sh.skewness > 0.0 { "large" } else { "small" }
+            )
+        };
+        out.push_str(&format!(
+            " The distribution of {target} is {how} (skewness {}",
+            format::coefficient(sh.skewness)
+        ));
+        if sh.kurtosis.is_finite() {
+            out.push_str(&format!(
+                ", excess kurtosis {}",
+                format::coefficient(sh.kurtosis)
+            ));
+        }
+        out.push_str(").");
+    }
+    if let Some(t) = &sh.normality {
+        if t.p_value < 0.05 {
+            out.push_str(&format!(
+                " It is not normally distributed ({} test, {}), so the median and quartiles describe it better than the mean and standard deviation.",
+                t.test,
+                format::p_value(t.p_value)
+            ));
+        } else {
+            out.push_str(&format!(
+                " A normal distribution fits it ({} test, {}).",
+                t.test,
+                format::p_value(t.p_value)
+            ));
+        }
+    }
+    out
+}
+
+fn categorical_sentence(categories: &BTreeMap<String, Categorical>) -> String {
+    // A column whose every value is different (dates, names, codes) has no "most common"
+    // value worth a sentence.
+    let parts: Vec<String> = categories
+        .iter()
+        .filter(|(_, c)| c.distinct < c.count)
+        .filter_map(|(name, c)| {
+            c.top_values.first().map(|top| {
+                format!(
+                    "{name} has {} (most common: {}, {})",
+                    format::count(c.distinct, "distinct value", "distinct values"),
+                    top.value,
+                    format::percent(top.percent)
+                )
+            })
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" Text columns: {}.", format::list(&parts))
+    }
 }
 
 fn insights(

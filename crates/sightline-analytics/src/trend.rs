@@ -1,6 +1,7 @@
-//! Whether a measure rises or falls over time: least squares of the value on the period index
-//! (or the row order), with scipy `linregress`'s slope t-test deciding up, down or flat.
-//! Mann-Kendall and Theil-Sen are future [`TrendMethod`] variants.
+//! Whether a measure rises or falls over time, two ways: least squares of the value on the
+//! period index (or the row order) with scipy `linregress`'s slope t-test, or the Mann-Kendall
+//! test with Sen's slope ([`crate::stats::mann_kendall`]), which needs neither a straight line
+//! nor normal errors. Either test's p < 0.05 decides up or down; otherwise flat.
 
 use std::str::FromStr;
 
@@ -24,6 +25,8 @@ pub enum TrendMethod {
     /// Ordinary least squares with a t-test on the slope.
     #[default]
     Ols,
+    /// The Mann-Kendall test (tie-corrected) with Sen's slope.
+    MannKendall,
 }
 
 impl TrendMethod {
@@ -31,6 +34,7 @@ impl TrendMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             TrendMethod::Ols => "OLS linear regression",
+            TrendMethod::MannKendall => "Mann-Kendall test with Sen's slope",
         }
     }
 }
@@ -41,8 +45,11 @@ impl FromStr for TrendMethod {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "ols" | "linear" | "regression" => Ok(TrendMethod::Ols),
+            "mann_kendall" | "mann-kendall" | "mk" | "sen" | "theil_sen" | "theil-sen" => {
+                Ok(TrendMethod::MannKendall)
+            }
             _ => Err(AnalysisError::InvalidOption(format!(
-                "Unknown trend method '{s}'; choose ols."
+                "Unknown trend method '{s}'; choose ols or mann_kendall."
             ))),
         }
     }
@@ -55,6 +62,7 @@ pub struct TrendOptions {
     pub date_column: Option<String>,
     /// The numeric column to test.
     pub target: String,
+    pub method: TrendMethod,
 }
 
 impl TrendOptions {
@@ -63,6 +71,7 @@ impl TrendOptions {
         TrendOptions {
             date_column,
             target: target.into(),
+            method: TrendMethod::Ols,
         }
     }
 }
@@ -81,13 +90,17 @@ pub struct TrendResult {
     pub percent_change: f64,
     #[serde(serialize_with = "ser::finite")]
     pub p_value: f64,
-    /// "OLS linear regression".
+    /// "OLS linear regression" or "Mann-Kendall test with Sen's slope".
     pub method: String,
     pub interpretation: String,
     #[serde(serialize_with = "ser::finite")]
     pub intercept: f64,
+    /// R² of the least-squares line; null for Mann-Kendall.
     #[serde(serialize_with = "ser::finite")]
     pub r_squared: f64,
+    /// Kendall's tau (S over the number of pairs); null for OLS.
+    #[serde(serialize_with = "ser::finite")]
+    pub tau: f64,
     /// The fitted line at each point of the history.
     #[serde(serialize_with = "ser::finite_vec")]
     pub fitted: Vec<f64>,
@@ -99,7 +112,7 @@ pub struct TrendResult {
 
 /// Tests `opts.target` for a linear trend.
 pub fn trend(df: &DataFrame, opts: &TrendOptions) -> Result<TrendResult, AnalysisError> {
-    let method = TrendMethod::Ols;
+    let method = opts.method;
     let (x, y, dates, unit, series) = match &opts.date_column {
         Some(date_column) => {
             let s = DatedSeries::from_frame(df, date_column, &opts.target, None)?;
@@ -133,11 +146,27 @@ pub fn trend(df: &DataFrame, opts: &TrendOptions) -> Result<TrendResult, Analysi
         got: distinct_x,
     })?;
     let constant = y.iter().all(|v| *v == y[0]);
+    let mut tau = f64::NAN;
     // A constant series has no trend; scipy's arithmetic can leave a rounding-noise slope there.
     let (slope, intercept, p_value, r_squared) = if constant {
         (0.0, y[0], f64::NAN, f64::NAN)
     } else {
-        (fit.slope, fit.intercept, fit.p_value, fit.r_squared)
+        match method {
+            TrendMethod::Ols => (fit.slope, fit.intercept, fit.p_value, fit.r_squared),
+            TrendMethod::MannKendall => {
+                let mk = stats::mann_kendall(&x, &y).ok_or_else(|| {
+                    AnalysisError::InvalidOption(format!(
+                        "The Mann-Kendall test compares every pair of points and is limited to \
+                         {} points; this series has {}. Aggregate to a coarser period (weeks or \
+                         months) or use the ols method.",
+                        format::integer(stats::mann_kendall::MAX_POINTS),
+                        format::integer(n)
+                    ))
+                })?;
+                tau = mk.tau;
+                (mk.slope, mk.intercept, mk.p_value, f64::NAN)
+            }
+        }
     };
     let fitted: Vec<f64> = x.iter().map(|xi| intercept + slope * xi).collect();
     let direction = if p_value < SIGNIFICANCE && slope > 0.0 {
@@ -173,6 +202,8 @@ pub fn trend(df: &DataFrame, opts: &TrendOptions) -> Result<TrendResult, Analysi
         slope,
         p_value,
         r_squared,
+        tau,
+        method,
         percent_change,
         basis,
         first: (dates.first().cloned(), fitted[0], y[0]),
@@ -180,7 +211,7 @@ pub fn trend(df: &DataFrame, opts: &TrendOptions) -> Result<TrendResult, Analysi
         notes: series
             .as_ref()
             .zip(opts.date_column.as_deref())
-            .map(|(s, d)| s.preparation_notes(&opts.target, d))
+            .map(|(s, d)| s.preparation_notes(&opts.target, d, false))
             .unwrap_or_default(),
         n,
     });
@@ -194,6 +225,7 @@ pub fn trend(df: &DataFrame, opts: &TrendOptions) -> Result<TrendResult, Analysi
         interpretation,
         intercept,
         r_squared,
+        tau,
         fitted,
         history_dates: dates,
         history_values: y,
@@ -217,6 +249,8 @@ struct Reading<'a> {
     slope: f64,
     p_value: f64,
     r_squared: f64,
+    tau: f64,
+    method: TrendMethod,
     percent_change: f64,
     basis: Basis,
     /// (date, fitted, actual) at each end.
@@ -238,11 +272,18 @@ fn interpret(r: &Reading<'_>) -> String {
             format::number(r.first.2)
         )
     } else {
-        let fit = format!(
-            "{}, R² = {}",
-            format::p_value(r.p_value),
-            format::coefficient(r.r_squared)
-        );
+        let fit = match r.method {
+            TrendMethod::Ols => format!(
+                "{}, R² = {}",
+                format::p_value(r.p_value),
+                format::coefficient(r.r_squared)
+            ),
+            TrendMethod::MannKendall => format!(
+                "Mann-Kendall {}, Kendall's tau = {}, slope by Sen's method",
+                format::p_value(r.p_value),
+                format::coefficient(r.tau)
+            ),
+        };
         match r.direction {
             "up" | "down" => format!(
                 "{target} is trending {} by {} per {} ({fit}) over {over}.",

@@ -4,11 +4,24 @@
 //!
 //! Public so the engine and the golden tests can use the exact numbers without a frame.
 
+pub mod isolation;
+pub mod mann_kendall;
+mod moments;
+mod optimize;
 mod regression;
+pub mod seasonality;
+pub mod smoothing;
 mod special;
 
-pub use regression::{LinearFit, Pearson, linregress, pearson};
-pub use special::{ln_beta, ln_gamma, regularized_incomplete_beta, student_t_two_sided_p};
+pub use isolation::isolation_scores;
+pub use mann_kendall::{MannKendall, mann_kendall};
+pub use moments::{NormalityTest, kurtosis, normal_test, skewness};
+pub use optimize::{Minimum, NelderMeadOptions, nelder_mead};
+pub use regression::{LinearFit, Pearson, linregress, pearson, rank_average, spearman};
+pub use special::{
+    erfc, ln_beta, ln_gamma, normal_isf, normal_sf, regularized_incomplete_beta,
+    student_t_two_sided_p,
+};
 
 use serde::Serialize;
 

@@ -1,5 +1,6 @@
-//! Pearson correlation (as `scipy.stats.pearsonr`) and simple least squares (as
-//! `scipy.stats.linregress`), including their p-values and scipy's small-n conventions.
+//! Pearson correlation (as `scipy.stats.pearsonr`), Spearman rank correlation (as
+//! `scipy.stats.spearmanr`) and simple least squares (as `scipy.stats.linregress`), including
+//! their p-values and scipy's small-n conventions.
 
 use std::borrow::Cow;
 
@@ -151,6 +152,46 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Pearson {
         p_value: correlation_p_value(r, n),
         n,
     }
+}
+
+/// Ranks of `values` (no NaN), 1-based, ties given the average of the ranks they span, as
+/// `scipy.stats.rankdata(method="average")`.
+pub fn rank_average(values: &[f64]) -> Vec<f64> {
+    let n = values.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut ranks = vec![0.0; n];
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && values[order[j]] == values[order[i]] {
+            j += 1;
+        }
+        // Positions i..j (0-based) share ranks i+1..=j, whose average is (i + 1 + j) / 2.
+        let rank = (i + 1 + j) as f64 / 2.0;
+        for &k in &order[i..j] {
+            ranks[k] = rank;
+        }
+        i = j;
+    }
+    ranks
+}
+
+/// Spearman's rank correlation of the pairs where both values are present, equal to
+/// `scipy.stats.spearmanr` on those pairs: the Pearson correlation of the average ranks, with
+/// the same t-test p-value (n - 2 degrees of freedom). NaN when one side is constant.
+pub fn spearman(x: &[f64], y: &[f64]) -> Pearson {
+    let Pairs { x, y, .. } = complete_pairs(x, y);
+    let (rx, ry) = (rank_average(&x), rank_average(&y));
+    let p = pearson(&rx, &ry);
+    if p.n == 2 {
+        // scipy has no test with zero degrees of freedom here (pearsonr says 1, spearmanr NaN).
+        return Pearson {
+            p_value: f64::NAN,
+            ..p
+        };
+    }
+    p
 }
 
 /// Least-squares line through the pairs where both values are present, equal to

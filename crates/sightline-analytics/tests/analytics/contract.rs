@@ -55,6 +55,9 @@ fn every_result() -> Vec<(AnalysisType, AnalysisResult, BTreeSet<String>)> {
                 "backtest",
                 "history_dates",
                 "history_values",
+                "seasonal_period",
+                "filled_periods",
+                "candidates",
             ]),
         ),
         (
@@ -72,6 +75,8 @@ fn every_result() -> Vec<(AnalysisType, AnalysisResult, BTreeSet<String>)> {
                 "matrix",
                 "excluded",
                 "n",
+                "method",
+                "warnings",
             ]),
         ),
         (
@@ -88,6 +93,11 @@ fn every_result() -> Vec<(AnalysisType, AnalysisResult, BTreeSet<String>)> {
                 "method",
                 "mean",
                 "std",
+                "expected_values",
+                "scores",
+                "lower_bound",
+                "upper_bound",
+                "seasonal_period",
             ]),
         ),
         (
@@ -100,6 +110,8 @@ fn every_result() -> Vec<(AnalysisType, AnalysisResult, BTreeSet<String>)> {
                 "key_insights",
                 "per_column",
                 "target",
+                "shape",
+                "categorical",
             ]),
         ),
         (
@@ -116,6 +128,7 @@ fn every_result() -> Vec<(AnalysisType, AnalysisResult, BTreeSet<String>)> {
                 "interpretation",
                 "intercept",
                 "r_squared",
+                "tau",
                 "fitted",
                 "history_dates",
                 "history_values",

@@ -102,6 +102,7 @@ fn each_wrong_input_has_its_error() {
             &CorrelationOptions {
                 target: "amount".into(),
                 columns: Some(vec!["region".into()]),
+                ..CorrelationOptions::new("amount")
             },
         )
         .map(Into::into),
@@ -131,7 +132,7 @@ fn each_wrong_input_has_its_error() {
         anomaly(
             &frame,
             &AnomalyOptions {
-                threshold: -1.0,
+                threshold: Some(-1.0),
                 ..AnomalyOptions::new("amount")
             },
         )
@@ -182,10 +183,10 @@ fn unknown_method_names_are_refused_with_the_choices() {
     let cases: [(&str, Result<(), AnalysisError>); 4] = [
         ("arima", "arima".parse::<ForecastMethod>().map(|_| ())),
         (
-            "spearman",
-            "spearman".parse::<CorrelationMethod>().map(|_| ()),
+            "kendall",
+            "kendall".parse::<CorrelationMethod>().map(|_| ()),
         ),
-        ("iqr", "iqr".parse::<AnomalyMethod>().map(|_| ())),
+        ("lof", "lof".parse::<AnomalyMethod>().map(|_| ())),
         ("fortnight", "fortnight".parse::<Frequency>().map(|_| ())),
     ];
     for (name, got) in cases {
@@ -199,4 +200,93 @@ fn unknown_method_names_are_refused_with_the_choices() {
             "the refusal of '{name}' lists the choices: {err}"
         );
     }
+}
+
+#[test]
+fn new_methods_refuse_inputs_they_cannot_handle() {
+    let frame = sales();
+    let hw = |method: &str| ForecastOptions {
+        method: method.parse().unwrap(),
+        ..ForecastOptions::new("day", "amount", 2)
+    };
+    check(
+        "Holt-Winters on four days",
+        forecast(&frame, &hw("hw")).map(Into::into),
+        AnalysisError::TooFewRows { needed: 14, got: 4 },
+        &["at least 14"],
+    );
+    let with_zero = df(vec![
+        Column::new(
+            "day".into(),
+            (1..=20)
+                .map(|d| format!("2024-01-{d:02}"))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "amount".into(),
+            (0..20).map(|i| f64::from(i % 7)).collect::<Vec<_>>(),
+        ),
+    ]);
+    check(
+        "multiplicative seasonality with a zero",
+        forecast(&with_zero, &hw("hw_mul")).map(Into::into),
+        AnalysisError::InvalidOption(
+            "Multiplicative seasonality needs every value of amount above zero; choose \
+             additive seasonality (hw) instead."
+                .into(),
+        ),
+        &["above zero", "additive"],
+    );
+    check(
+        "seasonal anomalies without dates",
+        anomaly(
+            &frame,
+            &AnomalyOptions {
+                method: AnomalyMethod::SeasonalResidual,
+                ..AnomalyOptions::new("amount")
+            },
+        )
+        .map(Into::into),
+        AnalysisError::InvalidOption(
+            "The seasonal anomaly method needs a date column; name it, or choose the zscore or \
+             iqr method."
+                .into(),
+        ),
+        &["date column"],
+    );
+    check(
+        "an isolation score of 1 or more",
+        anomaly(
+            &frame,
+            &AnomalyOptions {
+                method: AnomalyMethod::IsolationForest,
+                threshold: Some(1.5),
+                ..AnomalyOptions::new("amount")
+            },
+        )
+        .map(Into::into),
+        AnalysisError::InvalidOption(
+            "An isolation-forest threshold is a score below 1 (0.7 by default), not 1.5.".into(),
+        ),
+        &["below 1"],
+    );
+    let long: Vec<f64> = (0..3_001).map(f64::from).collect();
+    check(
+        "Mann-Kendall on too many points",
+        trend(
+            &df(vec![Column::new("v".into(), long)]),
+            &TrendOptions {
+                method: TrendMethod::MannKendall,
+                ..TrendOptions::new(None, "v")
+            },
+        )
+        .map(Into::into),
+        AnalysisError::InvalidOption(
+            "The Mann-Kendall test compares every pair of points and is limited to 3,000 \
+             points; this series has 3,001. Aggregate to a coarser period (weeks or months) or \
+             use the ols method."
+                .into(),
+        ),
+        &["3,000", "ols"],
+    );
 }

@@ -1,12 +1,18 @@
 //! The analyze stage: resolves which result columns an analysis uses (from the plan, from the
 //! user's options, or inferred from the result and the glossary) and runs it natively on the full
 //! result as a polars frame.
+//!
+//! Default methods when none is named: forecasts choose their model by backtest (`auto`);
+//! anomalies on a dated series (one row per date) use the seasonal-residual method, so a
+//! regular weekly or yearly low is not reported, and the z-score otherwise; correlations are
+//! Pearson; trends OLS.
 
 use std::collections::BTreeSet;
 
 use sightline_analytics::{
-    AnalysisError, AnalysisResult, AnalysisType, AnomalyMethod, AnomalyOptions, CorrelationOptions,
-    ForecastMethod, ForecastOptions, Frequency, SummaryOptions, TrendOptions,
+    AnalysisError, AnalysisResult, AnalysisType, AnomalyMethod, AnomalyOptions, CorrelationMethod,
+    CorrelationOptions, ForecastMethod, ForecastOptions, Frequency, SummaryOptions, TrendMethod,
+    TrendOptions,
 };
 
 use crate::db::{ColumnValues, QueryResult};
@@ -43,7 +49,9 @@ struct Resolved {
     label_column: Option<String>,
     horizon: usize,
     frequency: Option<Frequency>,
-    threshold: f64,
+    /// `None`: the method's own default (3 standard deviations for z-scores, 1.5 for IQR, a
+    /// length-aware bound for seasonal residuals).
+    threshold: Option<f64>,
     method: Option<String>,
     columns: Option<Vec<String>>,
 }
@@ -57,7 +65,7 @@ pub fn planned(spec: &AnalysisSpec, result: &QueryResult) -> Result<Outcome, Eng
         label_column: spec.label_column.clone(),
         horizon: spec.horizon.unwrap_or(3),
         frequency: spec.frequency,
-        threshold: spec.threshold.unwrap_or(3.0),
+        threshold: spec.threshold,
         method: None,
         columns: spec.columns.clone(),
     };
@@ -144,10 +152,12 @@ pub fn direct(
             3
         }
     };
-    let threshold = options.threshold.unwrap_or(3.0);
-    if !(threshold.is_finite() && threshold > 0.0) {
+    let threshold = options.threshold;
+    if let Some(t) = threshold
+        && !(t.is_finite() && t > 0.0)
+    {
         return Err(fail(format!(
-            "The threshold must be a positive number, not {threshold}."
+            "The threshold must be a positive number, not {t}."
         )));
     }
     let reading = format!(
@@ -177,7 +187,7 @@ fn execute(
     resolved: Resolved,
     result: &QueryResult,
     reading: String,
-    warnings: Vec<String>,
+    mut warnings: Vec<String>,
 ) -> Result<Outcome, EngineError> {
     let stage = |e: AnalysisError| EngineError::from_stage("analyze", &e);
     let frame = result
@@ -198,46 +208,62 @@ fn execute(
     let analysis = match resolved.kind {
         AnalysisType::Forecast => {
             let method = match method.as_deref() {
-                None | Some("auto") => ForecastMethod::Auto,
-                Some("moving_average" | "moving-average" | "ma") => {
-                    ForecastMethod::MovingAverage { window: 7 }
-                }
-                Some("linear" | "linear_trend") => ForecastMethod::Linear,
-                Some(_) => return Err(unknown_method("auto, moving_average, linear")),
+                None => ForecastMethod::Auto,
+                Some(m) => m.parse::<ForecastMethod>().map_err(|_| {
+                    unknown_method(
+                        "auto, moving_average, linear, seasonal_naive, ses, holt, holt_damped, \
+                         holt_winters (hw), hw_mul, hw_damped, hw_damped_mul",
+                    )
+                })?,
             };
             let options = ForecastOptions {
-                date_column: resolved.date_column.clone().unwrap_or_default(),
-                target: resolved.target.clone(),
-                horizon: resolved.horizon,
                 method,
                 frequency: resolved.frequency,
+                ..ForecastOptions::new(
+                    resolved.date_column.clone().unwrap_or_default(),
+                    resolved.target.clone(),
+                    resolved.horizon,
+                )
             };
             AnalysisResult::Forecast(
                 sightline_analytics::forecast(&frame, &options).map_err(stage)?,
             )
         }
         AnalysisType::Correlation => {
-            if !matches!(method.as_deref(), None | Some("pearson")) {
-                return Err(unknown_method("pearson"));
-            }
-            let options = CorrelationOptions {
-                target: resolved.target.clone(),
-                columns: resolved.columns.clone(),
+            let method = match method.as_deref() {
+                None => CorrelationMethod::Pearson,
+                Some(m) => m
+                    .parse::<CorrelationMethod>()
+                    .map_err(|_| unknown_method("pearson, spearman"))?,
             };
-            AnalysisResult::Correlation(
-                sightline_analytics::correlation(&frame, &options).map_err(stage)?,
-            )
+            let options = CorrelationOptions {
+                columns: resolved.columns.clone(),
+                method,
+                ..CorrelationOptions::new(resolved.target.clone())
+            };
+            let found = sightline_analytics::correlation(&frame, &options).map_err(stage)?;
+            // Columns left out (identifiers, constants) are worth a warning on the answer too.
+            warnings.extend(found.warnings.iter().cloned());
+            AnalysisResult::Correlation(found)
         }
         AnalysisType::Anomaly => {
+            let series = resolved
+                .date_column
+                .as_deref()
+                .filter(|d| one_row_per_value(result, d));
             let method = match method.as_deref() {
-                None | Some("zscore" | "z-score" | "z_score") => AnomalyMethod::ZScore,
-                Some(_) => return Err(unknown_method("zscore")),
+                None if series.is_some() => AnomalyMethod::SeasonalResidual,
+                None => AnomalyMethod::ZScore,
+                Some(m) => m
+                    .parse::<AnomalyMethod>()
+                    .map_err(|_| unknown_method("zscore, iqr, seasonal"))?,
             };
             let options = AnomalyOptions {
-                target: resolved.target.clone(),
                 label_column: resolved.label_column.clone(),
                 threshold: resolved.threshold,
                 method,
+                date_column: resolved.date_column.clone(),
+                ..AnomalyOptions::new(resolved.target.clone())
             };
             AnalysisResult::Anomaly(sightline_analytics::anomaly(&frame, &options).map_err(stage)?)
         }
@@ -248,12 +274,15 @@ fn execute(
             AnalysisResult::Summary(sightline_analytics::summary(&frame, &options).map_err(stage)?)
         }
         AnalysisType::Trend => {
-            if !matches!(method.as_deref(), None | Some("ols" | "linear")) {
-                return Err(unknown_method("ols"));
-            }
+            let method = match method.as_deref() {
+                None => TrendMethod::Ols,
+                Some(m) => m
+                    .parse::<TrendMethod>()
+                    .map_err(|_| unknown_method("ols, mann_kendall"))?,
+            };
             let options = TrendOptions {
-                date_column: resolved.date_column.clone(),
-                target: resolved.target.clone(),
+                method,
+                ..TrendOptions::new(resolved.date_column.clone(), resolved.target.clone())
             };
             AnalysisResult::Trend(sightline_analytics::trend(&frame, &options).map_err(stage)?)
         }
@@ -284,6 +313,20 @@ fn date_columns(result: &QueryResult) -> Vec<String> {
         })
         .map(|c| c.name.clone())
         .collect()
+}
+
+/// Whether column `name` holds a distinct value in every row: a dated series rather than rows
+/// that share dates (which a seasonal method would add together).
+fn one_row_per_value(result: &QueryResult, name: &str) -> bool {
+    let Some(column) = result.columns.iter().find(|c| c.name == name) else {
+        return false;
+    };
+    let mut seen = BTreeSet::new();
+    match &column.values {
+        ColumnValues::Text(values) => values.iter().flatten().all(|v| seen.insert(v.clone())),
+        ColumnValues::Int(values) => values.iter().flatten().all(|v| seen.insert(v.to_string())),
+        _ => false,
+    }
 }
 
 fn numeric_columns(result: &QueryResult) -> Vec<String> {

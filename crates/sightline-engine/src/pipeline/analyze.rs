@@ -321,10 +321,15 @@ fn one_row_per_value(result: &QueryResult, name: &str) -> bool {
     let Some(column) = result.columns.iter().find(|c| c.name == name) else {
         return false;
     };
-    let mut seen = BTreeSet::new();
     match &column.values {
-        ColumnValues::Text(values) => values.iter().flatten().all(|v| seen.insert(v.clone())),
-        ColumnValues::Int(values) => values.iter().flatten().all(|v| seen.insert(v.to_string())),
+        ColumnValues::Text(values) => {
+            let mut seen = BTreeSet::new();
+            values.iter().flatten().all(|v| seen.insert(v))
+        }
+        ColumnValues::Int(values) => {
+            let mut seen = BTreeSet::new();
+            values.iter().flatten().all(|v| seen.insert(v))
+        }
         _ => false,
     }
 }

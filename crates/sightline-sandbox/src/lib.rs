@@ -10,6 +10,7 @@ pub mod docker;
 pub mod error;
 pub mod guard;
 pub mod image;
+pub mod pool;
 pub mod protocol;
 
 use std::future::Future;
@@ -22,6 +23,7 @@ use serde_json::Value;
 
 pub use crate::docker::{DockerSandbox, DockerSettings};
 pub use crate::error::{SandboxError, SandboxErrorKind};
+pub use crate::pool::{PoolSettings, WarmPool};
 
 /// Which sandbox to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,4 +10,5 @@
 
 mod docker;
 mod guard;
+mod pool;
 mod support;

@@ -12,7 +12,7 @@ Protocol (the host side is crates/sightline-sandbox/src/protocol.rs):
 The code's own prints never reach stdout: sys.stdout and sys.stderr are replaced by one capped
 buffer before the code runs, and the reply goes to a copy of the original stdout taken first.
 With --warm the heavy packages are imported before the job is read, so a pre-started container
-answers in milliseconds.
+answers in milliseconds; the runner then writes b"\n@@sightline-ready@@\n" to stdout.
 """
 
 import builtins
@@ -25,6 +25,7 @@ import sys
 import traceback
 
 REPLY_MARK = "@@sightline-reply:"
+READY_MARK = b"\n@@sightline-ready@@\n"
 CODE_NAME = "<analysis>"
 
 
@@ -266,6 +267,9 @@ def main():
         import scipy.stats  # noqa: F401
         import sklearn.linear_model  # noqa: F401
         import statsmodels.api  # noqa: F401
+        # Tells the host the heavy imports are done; only then is this container a warm spare.
+        reply_stream.write(READY_MARK)
+        reply_stream.flush()
     else:
         import numpy  # noqa: F401
         import pandas  # noqa: F401

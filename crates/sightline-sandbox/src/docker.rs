@@ -21,7 +21,7 @@ use bollard::query_parameters::{
 use futures_util::{Stream, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::protocol::{RUNNER_PATH, ReplyScanner};
+use crate::protocol::{READY_MARK, RUNNER_PATH, ReplyScanner};
 use crate::{
     Job, Limits, ModeUsed, OUTPUT_CAP, Sandbox, SandboxError, SandboxResult, elapsed_ms, error,
     result_from_reply,
@@ -354,6 +354,15 @@ impl std::fmt::Debug for LiveContainer {
     }
 }
 
+/// When a finished container is removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cleanup {
+    /// Before the result is returned (`sightline sandbox run`: nothing may outlive the process).
+    Await,
+    /// After: the result returns at once and removal (100–300 ms) runs on the runtime (warm pool).
+    Background,
+}
+
 /// How the attached stream ended.
 enum Ending {
     Reply,
@@ -372,15 +381,53 @@ impl LiveContainer {
         self.limits
     }
 
+    /// Waits until a warm runner says its imports are done (`false` if it died or took longer
+    /// than `limit`). Output before the marker is the runner's own start-up and is dropped.
+    pub async fn wait_until_ready(&mut self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut seen: Vec<u8> = Vec::new();
+        loop {
+            match tokio::time::timeout_at(deadline, self.output.next()).await {
+                Ok(Some(Ok(LogOutput::StdOut { message }))) => {
+                    seen.extend_from_slice(&message);
+                    if crate::protocol::find(&seen, READY_MARK).is_some() {
+                        return true;
+                    }
+                    let keep = seen.len().saturating_sub(READY_MARK.len());
+                    seen.drain(..keep);
+                }
+                Ok(Some(Ok(_))) => {}
+                Ok(Some(Err(_)) | None) | Err(_) => return false,
+            }
+        }
+    }
+
     /// Removes the container unused.
     pub async fn discard(self) {
         remove(&self.docker, &self.id).await;
     }
 
     /// Sends the job, waits for the reply or the deadline, and removes the container.
-    pub async fn run(mut self, job: &Job, started: Instant) -> Result<SandboxResult, SandboxError> {
+    pub async fn run(self, job: &Job, started: Instant) -> Result<SandboxResult, SandboxError> {
+        self.run_then(job, started, Cleanup::Await).await
+    }
+
+    /// Like [`LiveContainer::run`], choosing whether the answer waits for the removal. A timed
+    /// out container is always killed before the answer, whatever `cleanup` says.
+    pub async fn run_then(
+        mut self,
+        job: &Job,
+        started: Instant,
+        cleanup: Cleanup,
+    ) -> Result<SandboxResult, SandboxError> {
         let outcome = self.exchange(job, started).await;
-        remove(&self.docker, &self.id).await;
+        match cleanup {
+            Cleanup::Await => remove(&self.docker, &self.id).await,
+            Cleanup::Background => {
+                let (docker, id) = (self.docker.clone(), self.id.clone());
+                tokio::spawn(async move { remove(&docker, &id).await });
+            }
+        }
         outcome
     }
 

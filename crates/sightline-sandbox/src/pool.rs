@@ -12,8 +12,11 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Mutex, Semaphore};
 
-use crate::docker::{DockerSandbox, LiveContainer};
+use crate::docker::{Cleanup, DockerSandbox, LiveContainer};
 use crate::{Job, Limits, ModeUsed, Sandbox, SandboxError, SandboxResult, elapsed_ms};
+
+/// How long a spare may take to import its packages before it counts as broken.
+const READY_LIMIT: Duration = Duration::from_secs(120);
 
 /// The pool's settings (the app's settings store owns the values).
 #[derive(Debug, Clone, Copy)]
@@ -146,14 +149,25 @@ impl WarmPool {
                 return;
             }
             let started = self.inner.sandbox.start(&self.warm_limits(), 0, true).await;
+            let ready = match started {
+                Ok(mut container) => {
+                    if container.wait_until_ready(READY_LIMIT).await {
+                        Some(container)
+                    } else {
+                        container.discard().await;
+                        None
+                    }
+                }
+                Err(_) => None,
+            };
             self.inner.starting.fetch_sub(1, Ordering::SeqCst);
-            match started {
-                Ok(container) => self.inner.spares.lock().await.push_back(Spare {
+            match ready {
+                Some(container) => self.inner.spares.lock().await.push_back(Spare {
                     container,
                     born: Instant::now(),
                 }),
                 // The engine is down or refusing: jobs start cold and report the fault.
-                Err(_) => return,
+                None => return,
             }
         }
     }
@@ -200,7 +214,9 @@ impl WarmPool {
             }
         };
         self.refill_in_background();
-        let mut result = container.run(job, started).await?;
+        let mut result = container
+            .run_then(job, started, Cleanup::Background)
+            .await?;
         result.duration_ms = elapsed_ms(started);
         Ok(result)
     }

@@ -19,6 +19,8 @@ pub const RUNNER_PATH: &str = "/opt/sightline/runner.py";
 
 const JOB_HEADER: &str = "SIGHTLINE-JOB ";
 const REPLY_MARK: &[u8] = b"@@sightline-reply:";
+/// What a warm runner writes once its imports are done.
+pub const READY_MARK: &[u8] = b"\n@@sightline-ready@@\n";
 
 /// The most a reply may hold before the host gives up on it (result + figure + output caps).
 pub const MAX_REPLY_BYTES: usize = 16 << 20;
@@ -202,7 +204,7 @@ impl ReplyScanner {
     }
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() || haystack.len() < needle.len() {
         return None;
     }

@@ -62,13 +62,21 @@ async fn a_spare_is_used_once_and_replaced() {
     let second = pool.spare_ids().await;
     assert_ne!(first, second, "the used container is never reused");
     for id in &first {
-        let gone = docker_api
-            .inspect_container(
-                id,
-                None::<bollard::query_parameters::InspectContainerOptions>,
-            )
-            .await
-            .is_err();
+        // Removal runs in the background after the answer; it must happen, not be fast.
+        let mut gone = false;
+        for _ in 0..300 {
+            gone = docker_api
+                .inspect_container(
+                    id,
+                    None::<bollard::query_parameters::InspectContainerOptions>,
+                )
+                .await
+                .is_err();
+            if gone {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         assert!(gone, "the used spare {id} is destroyed");
     }
     pool.drain().await;

@@ -42,6 +42,9 @@ const API_TIMEOUT: Duration = Duration::from_secs(20);
 /// The knobs of Docker mode; the defaults are S1's.
 #[derive(Debug, Clone)]
 pub struct DockerSettings {
+    /// The engine's address (`unix:///var/run/docker.sock`, `tcp://...`); `None` means
+    /// `DOCKER_HOST` or the default socket.
+    pub host: Option<String>,
     pub image: String,
     /// CPUs per container.
     pub cpus: f64,
@@ -55,6 +58,7 @@ pub struct DockerSettings {
 impl Default for DockerSettings {
     fn default() -> Self {
         DockerSettings {
+            host: None,
             image: IMAGE.to_string(),
             cpus: 1.0,
             pids_limit: 64,
@@ -81,8 +85,12 @@ fn unavailable(what: &str, e: impl std::fmt::Display) -> SandboxError {
 
 /// Connects to the engine on `DOCKER_HOST` or the default socket, with the API version the
 /// engine speaks (Docker 20.10 speaks 1.41), and a short timeout so a dead daemon fails fast.
-pub async fn connect_engine(timeout: Duration) -> Result<Docker, SandboxError> {
-    let docker = Docker::connect_with_defaults()
+pub async fn connect_engine(host: Option<&str>, timeout: Duration) -> Result<Docker, SandboxError> {
+    let docker = match host {
+        Some(host) => Docker::connect_with_host(host),
+        None => Docker::connect_with_defaults(),
+    };
+    let docker = docker
         .map_err(|e| unavailable("cannot connect", e))?
         .with_timeout(timeout);
     let docker = tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version())
@@ -106,7 +114,7 @@ pub fn runner_digest() -> String {
 impl DockerSandbox {
     /// Connects, checks the image and removes orphans of dead processes.
     pub async fn connect(settings: DockerSettings) -> Result<Self, SandboxError> {
-        let docker = connect_engine(API_TIMEOUT).await?;
+        let docker = connect_engine(settings.host.as_deref(), API_TIMEOUT).await?;
         let image = docker.inspect_image(&settings.image).await.map_err(|e| {
             if is_not_found(&e) {
                 SandboxError::Unavailable(format!(
@@ -524,11 +532,14 @@ impl LiveContainer {
             Ending::StreamClosed | Ending::StreamError(_) => {
                 let state = final_state(&self.docker, &self.id).await;
                 match state {
-                    Ok((oom, code)) if oom || code == 137 => {
+                    Ok((true, _)) => {
                         Ok(partial_output(SandboxError::MemoryExceeded {
                             limit: limits.memory,
                         }))
                     }
+                    Ok((_, 137)) => Ok(partial_output(SandboxError::CodeFailed(
+                        "The sandbox was stopped from outside (its container was killed) before the code finished. Run it again; if it keeps happening, check Docker.".into(),
+                    ))),
                     Ok((_, code)) => {
                         let why = match &ending {
                             Ending::StreamError(e) => format!(" ({e})"),

@@ -50,6 +50,9 @@ pub enum SandboxError {
     /// The requested sandbox cannot run here.
     #[error("{0}")]
     Unavailable(String),
+    /// Too many analyses are running or waiting; the queue refused this one at once.
+    #[error("The sandbox is busy ({0} analyses running or waiting); try again in a moment.")]
+    Busy(usize),
     /// Sightline's own fault (the runner's reply was malformed, Docker refused a valid request).
     #[error("{0}")]
     Internal(String),
@@ -63,7 +66,9 @@ impl SandboxError {
             | SandboxError::CodeFailed(_)
             | SandboxError::MemoryExceeded { .. } => SandboxErrorKind::BadInput,
             SandboxError::Timeout { .. } => SandboxErrorKind::Timeout,
-            SandboxError::Unavailable(_) => SandboxErrorKind::SandboxUnavailable,
+            SandboxError::Unavailable(_) | SandboxError::Busy(_) => {
+                SandboxErrorKind::SandboxUnavailable
+            }
             SandboxError::Internal(_) => SandboxErrorKind::Internal,
         }
     }

@@ -56,7 +56,7 @@ pub async fn build_from_dockerfile(
     progress: &mut (dyn FnMut(&str) + Send),
 ) -> Result<ImageReport, SandboxError> {
     let started = Instant::now();
-    let docker = connect_engine(Duration::from_secs(3600)).await?;
+    let docker = connect_engine(None, Duration::from_secs(3600)).await?;
     let context = build_context()?;
     let bytes_sent = context.len() as u64;
     let digest = runner_digest();
@@ -105,7 +105,7 @@ pub async fn import_rootfs(
         )));
     }
     let started = Instant::now();
-    let docker = connect_engine(Duration::from_secs(3600)).await?;
+    let docker = connect_engine(None, Duration::from_secs(3600)).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     let root = dir.to_path_buf();
     let writer =

@@ -344,35 +344,95 @@ pub(crate) fn result_from_reply(
     }
 }
 
-/// Everything a caller needs: check, pick the sandbox, run, and always return a result.
+/// Everything a one-shot caller needs (`sightline sandbox run`): check, pick the sandbox, run in
+/// a fresh container, and always return a result.
 pub async fn run(request: &SandboxRequest, settings: &DockerSettings) -> SandboxResult {
     let started = Instant::now();
-    let job = match Job::checked(request) {
+    let job = match prepare(request) {
         Ok(job) => job,
         Err(e) => return SandboxResult::failed(e, None, started),
     };
-    let sandbox: Box<dyn Sandbox> = match request.mode {
-        Mode::Auto | Mode::Docker => match DockerSandbox::connect(settings.clone()).await {
-            Ok(docker) => Box::new(docker),
-            Err(e) => return SandboxResult::failed(e, None, started),
-        },
-        Mode::Restricted => {
-            return SandboxResult::failed(
-                SandboxError::Unavailable(
-                    "The restricted mode (bubblewrap) is not available in this build yet; use --mode docker.".into(),
-                ),
-                None,
-                started,
-            );
-        }
+    let sandbox = match DockerSandbox::connect(settings.clone()).await {
+        Ok(docker) => docker,
+        Err(e) => return SandboxResult::failed(e, None, started),
     };
-    let mode = sandbox.mode();
-    match sandbox.run(&job).await {
+    finish(sandbox.run(&job).await, started)
+}
+
+/// The guard and the mode check shared by every entry point.
+fn prepare(request: &SandboxRequest) -> Result<Job, SandboxError> {
+    let job = Job::checked(request)?;
+    if request.mode == Mode::Restricted {
+        return Err(SandboxError::Unavailable(
+            "The restricted mode (bubblewrap) is not available in this build yet; use --mode docker or auto.".into(),
+        ));
+    }
+    Ok(job)
+}
+
+fn finish(outcome: Result<SandboxResult, SandboxError>, started: Instant) -> SandboxResult {
+    match outcome {
         Ok(mut result) => {
             result.duration_ms = elapsed_ms(started);
             result
         }
-        Err(e) => SandboxResult::failed(e, Some(mode), started),
+        Err(e) => SandboxResult::failed(e, Some(ModeUsed::Docker), started),
+    }
+}
+
+/// The long-lived sandboxes of a server or the app: one warm pool, made at the first job (and
+/// made again after the engine was unreachable), so clients see the pool's latency.
+#[derive(Debug)]
+pub struct Sandboxes {
+    docker: DockerSettings,
+    pool_settings: PoolSettings,
+    pool: tokio::sync::Mutex<Option<WarmPool>>,
+}
+
+impl Sandboxes {
+    pub fn new(docker: DockerSettings, pool_settings: PoolSettings) -> Self {
+        Sandboxes {
+            docker,
+            pool_settings,
+            pool: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    async fn pool(&self) -> Result<WarmPool, SandboxError> {
+        let mut pool = self.pool.lock().await;
+        if let Some(pool) = pool.as_ref() {
+            return Ok(pool.clone());
+        }
+        let sandbox = DockerSandbox::connect(self.docker.clone()).await?;
+        let made = WarmPool::new(sandbox, self.pool_settings);
+        *pool = Some(made.clone());
+        Ok(made)
+    }
+
+    /// Runs one request through the warm pool; always a result.
+    pub async fn run(&self, request: &SandboxRequest) -> SandboxResult {
+        let started = Instant::now();
+        let job = match prepare(request) {
+            Ok(job) => job,
+            Err(e) => return SandboxResult::failed(e, None, started),
+        };
+        let pool = match self.pool().await {
+            Ok(pool) => pool,
+            Err(e) => return SandboxResult::failed(e, None, started),
+        };
+        let outcome = pool.run_job(&job).await;
+        if matches!(&outcome, Err(SandboxError::Unavailable(_))) {
+            // The engine went away: connect afresh next time.
+            *self.pool.lock().await = None;
+        }
+        finish(outcome, started)
+    }
+
+    /// Removes the warm spares (at shutdown).
+    pub async fn shutdown(&self) {
+        if let Some(pool) = self.pool.lock().await.take() {
+            pool.drain().await;
+        }
     }
 }
 

@@ -195,10 +195,7 @@ impl WarmPool {
         let waiting = self.inner.waiting.fetch_add(1, Ordering::SeqCst);
         if waiting >= self.inner.settings.max_waiting + self.inner.settings.max_running {
             self.inner.waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(SandboxError::Unavailable(format!(
-                "The sandbox is busy ({} analyses running or waiting); try again in a moment.",
-                waiting
-            )));
+            return Err(SandboxError::Busy(waiting));
         }
         let permit = self.inner.running.acquire().await;
         self.inner.waiting.fetch_sub(1, Ordering::SeqCst);

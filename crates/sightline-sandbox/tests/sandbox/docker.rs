@@ -444,3 +444,62 @@ async fn containers_are_removed_after_each_job() {
     assert!(failed.error.unwrap_or_default().contains("exit()"));
     assert!(gone(&sandbox, &id).await, "removed after failure");
 }
+
+#[tokio::test]
+async fn a_container_killed_from_outside_is_a_clear_error() {
+    let Some(sandbox) = docker().await else {
+        return;
+    };
+    let mut request = SandboxRequest::new("import time\ntime.sleep(60)");
+    request.memory = 256 * MB;
+    let job = sightline_sandbox::Job::without_guard_for_tests(&request).unwrap();
+    let container = sandbox.start(&job.limits(), 0, false).await.unwrap();
+    let id = container.id().to_string();
+    let api = sandbox.docker().clone();
+    let killer = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        api.kill_container(&id, None::<bollard::query_parameters::KillContainerOptions>)
+            .await
+    });
+    let result = container
+        .run(&job, std::time::Instant::now())
+        .await
+        .unwrap();
+    killer.await.unwrap().unwrap();
+    assert!(!result.success);
+    let error = result.error.unwrap_or_default();
+    assert!(error.contains("stopped from outside"), "{error}");
+    assert!(!error.contains("memory"), "a kill is not an OOM: {error}");
+}
+
+#[tokio::test]
+async fn a_missing_image_is_named_with_the_fix() {
+    if docker().await.is_none() {
+        return;
+    }
+    let settings = DockerSettings {
+        image: "sightline-sandbox:no-such-tag".to_string(),
+        ..DockerSettings::default()
+    };
+    let err = sightline_sandbox::DockerSandbox::connect(settings)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), SandboxErrorKind::SandboxUnavailable);
+    assert!(err.to_string().contains("sightline sandbox image"), "{err}");
+}
+
+#[tokio::test]
+async fn an_unreachable_engine_is_sandbox_unavailable() {
+    let settings = DockerSettings {
+        host: Some("unix:///nonexistent/docker.sock".to_string()),
+        ..DockerSettings::default()
+    };
+    let err = sightline_sandbox::DockerSandbox::connect(settings)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), SandboxErrorKind::SandboxUnavailable, "{err}");
+    assert!(
+        err.to_string().contains("Start Docker"),
+        "it says what to do: {err}"
+    );
+}

@@ -136,8 +136,8 @@ async fn the_queue_refuses_beyond_its_bound() {
     assert!(a.as_ref().is_ok_and(|r| r.success), "{a:?}");
     assert!(b.as_ref().is_ok_and(|r| r.success), "{b:?}");
     match c {
-        Err(SandboxError::Unavailable(message)) => {
-            assert!(message.contains("busy"), "{message}")
+        Err(e @ SandboxError::Busy(_)) => {
+            assert!(e.to_string().contains("busy"), "{e}")
         }
         other => panic!("the third job must be refused at once: {other:?}"),
     }

@@ -12,6 +12,7 @@ pub mod guard;
 pub mod image;
 pub mod pool;
 pub mod protocol;
+pub mod restricted;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -24,6 +25,7 @@ use serde_json::Value;
 pub use crate::docker::{DockerSandbox, DockerSettings};
 pub use crate::error::{SandboxError, SandboxErrorKind};
 pub use crate::pool::{PoolSettings, WarmPool};
+pub use crate::restricted::RestrictedSandbox;
 
 /// Which sandbox to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -345,38 +347,61 @@ pub(crate) fn result_from_reply(
 }
 
 /// Everything a one-shot caller needs (`sightline sandbox run`): check, pick the sandbox, run in
-/// a fresh container, and always return a result.
+/// a fresh container (or the restricted sandbox), and always return a result.
 pub async fn run(request: &SandboxRequest, settings: &DockerSettings) -> SandboxResult {
     let started = Instant::now();
-    let job = match prepare(request) {
+    let job = match Job::checked(request) {
         Ok(job) => job,
         Err(e) => return SandboxResult::failed(e, None, started),
     };
-    let sandbox = match DockerSandbox::connect(settings.clone()).await {
-        Ok(docker) => docker,
-        Err(e) => return SandboxResult::failed(e, None, started),
+    let docker = match request.mode {
+        Mode::Restricted => None,
+        Mode::Auto | Mode::Docker => Some(DockerSandbox::connect(settings.clone()).await),
     };
-    finish(sandbox.run(&job).await, started)
-}
-
-/// The guard and the mode check shared by every entry point.
-fn prepare(request: &SandboxRequest) -> Result<Job, SandboxError> {
-    let job = Job::checked(request)?;
-    if request.mode == Mode::Restricted {
-        return Err(SandboxError::Unavailable(
-            "The restricted mode (bubblewrap) is not available in this build yet; use --mode docker or auto.".into(),
-        ));
+    match (request.mode, docker) {
+        (_, Some(Ok(docker))) => finish(docker.run(&job).await, ModeUsed::Docker, started),
+        (Mode::Docker, Some(Err(e))) => SandboxResult::failed(e, None, started),
+        (_, docker) => run_restricted(&job, docker.and_then(Result::err), started).await,
     }
-    Ok(job)
 }
 
-fn finish(outcome: Result<SandboxResult, SandboxError>, started: Instant) -> SandboxResult {
+/// Restricted mode, asked for or fallen back to from `auto` (then the output says why, first).
+async fn run_restricted(
+    job: &Job,
+    docker_error: Option<SandboxError>,
+    started: Instant,
+) -> SandboxResult {
+    let restricted = match RestrictedSandbox::detect().await {
+        Ok(restricted) => restricted,
+        Err(e) => {
+            let e = match docker_error {
+                Some(docker) => SandboxError::Unavailable(format!("{docker} {e}")),
+                None => e,
+            };
+            return SandboxResult::failed(e, None, started);
+        }
+    };
+    let mut result = finish(restricted.run(job).await, ModeUsed::Restricted, started);
+    if let Some(docker) = docker_error {
+        result.output = format!(
+            "[sightline] Ran in the restricted mode (weaker isolation than Docker) because Docker is not available: {docker}\n{}",
+            result.output
+        );
+    }
+    result
+}
+
+fn finish(
+    outcome: Result<SandboxResult, SandboxError>,
+    mode: ModeUsed,
+    started: Instant,
+) -> SandboxResult {
     match outcome {
         Ok(mut result) => {
             result.duration_ms = elapsed_ms(started);
             result
         }
-        Err(e) => SandboxResult::failed(e, Some(ModeUsed::Docker), started),
+        Err(e) => SandboxResult::failed(e, Some(mode), started),
     }
 }
 
@@ -409,23 +434,28 @@ impl Sandboxes {
         Ok(made)
     }
 
-    /// Runs one request through the warm pool; always a result.
+    /// Runs one request through the warm pool (or the restricted sandbox); always a result.
     pub async fn run(&self, request: &SandboxRequest) -> SandboxResult {
         let started = Instant::now();
-        let job = match prepare(request) {
+        let job = match Job::checked(request) {
             Ok(job) => job,
             Err(e) => return SandboxResult::failed(e, None, started),
         };
-        let pool = match self.pool().await {
-            Ok(pool) => pool,
-            Err(e) => return SandboxResult::failed(e, None, started),
+        let pool = match request.mode {
+            Mode::Restricted => return run_restricted(&job, None, started).await,
+            Mode::Auto | Mode::Docker => self.pool().await,
+        };
+        let pool = match (request.mode, pool) {
+            (_, Ok(pool)) => pool,
+            (Mode::Docker, Err(e)) => return SandboxResult::failed(e, None, started),
+            (_, Err(e)) => return run_restricted(&job, Some(e), started).await,
         };
         let outcome = pool.run_job(&job).await;
         if matches!(&outcome, Err(SandboxError::Unavailable(_))) {
             // The engine went away: connect afresh next time.
             *self.pool.lock().await = None;
         }
-        finish(outcome, started)
+        finish(outcome, ModeUsed::Docker, started)
     }
 
     /// Removes the warm spares (at shutdown).

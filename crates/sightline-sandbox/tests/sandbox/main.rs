@@ -11,4 +11,5 @@
 mod docker;
 mod guard;
 mod pool;
+mod restricted;
 mod support;

@@ -503,3 +503,40 @@ async fn an_unreachable_engine_is_sandbox_unavailable() {
         "it says what to do: {err}"
     );
 }
+
+#[tokio::test]
+async fn a_thread_bomb_is_contained() {
+    let Some(sandbox) = docker().await else {
+        return;
+    };
+    let code = "import threading, time\n\
+        made = 0\n\
+        try:\n\
+        \x20   for _ in range(5000):\n\
+        \x20       threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n\
+        \x20       made += 1\n\
+        except RuntimeError:\n\
+        \x20   pass\n\
+        result = made";
+    let result = run_unguarded(&sandbox, code, 30, 512 * MB).await;
+    assert_success(&result);
+    let made = result.result.as_i64().unwrap_or(i64::MAX);
+    assert!(made < 64, "the pids limit counts threads too, made {made}");
+}
+
+#[tokio::test]
+async fn a_recursion_bomb_ends_with_a_clear_error() {
+    let Some(sandbox) = docker().await else {
+        return;
+    };
+    let code = "import sys\nsys.setrecursionlimit(10**7)\ndef f(n):\n    return f(n + 1) + 1\nresult = f(0)";
+    let result = run_unguarded(&sandbox, code, 30, 256 * MB).await;
+    assert!(!result.success);
+    let error = result.error.unwrap_or_default();
+    assert!(
+        error.contains("stopped before the code finished")
+            || error.contains("Recursion")
+            || error.contains("memory"),
+        "a crash of the interpreter is reported, not hidden: {error}"
+    );
+}

@@ -52,3 +52,28 @@ summarize_cargo_tests() {
     echo "tests: ${passed} passed, ${failed} failed"
     [ "$failed" -eq 0 ]
 }
+
+# True when a Docker engine answers on DOCKER_HOST or the default socket.
+docker_answers() { have docker && timeout 15 docker info >/dev/null 2>&1; }
+
+# Uses the Docker engine that answers; otherwise installs docker.io and starts dockerd in the
+# background (only when DOCKER_HOST names no other engine) and waits for it.
+ensure_docker() {
+    docker_answers && return 0
+    have docker && have dockerd || apt_install docker.io
+    docker_answers && return 0
+    if [ -n "${DOCKER_HOST:-}" ]; then
+        echo "DOCKER_HOST=$DOCKER_HOST does not answer; start that engine or unset DOCKER_HOST." >&2
+        return 1
+    fi
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+    echo "Starting dockerd (log: /var/log/sightline-dockerd.log)" >&2
+    $sudo sh -c 'nohup dockerd >/var/log/sightline-dockerd.log 2>&1 &'
+    for _ in $(seq 1 60); do
+        docker_answers && return 0
+        sleep 1
+    done
+    echo "dockerd did not start within 60 s; see /var/log/sightline-dockerd.log" >&2
+    tail -20 /var/log/sightline-dockerd.log >&2 || true
+    return 1
+}

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use sightline_analytics::AnalysisType;
 use sightline_engine::{AnalyzeRequest, AskRequest, DEFAULT_MAX_ROWS, EngineError, ErrorKind};
+use sightline_sandbox::{Mode, SandboxError, parse_memory};
 
 use crate::outcome::{Context, Shape};
 
@@ -35,8 +36,55 @@ pub enum RawCommand {
     Analyze(RawAnalyze),
     /// Show tables, columns, types, keys, row counts and sample values.
     Schema(RawSchema),
+    /// Run Python analytics code in the sandbox, or build the sandbox image.
+    #[command(subcommand)]
+    Sandbox(RawSandbox),
     /// Serve the local HTTP API.
     Serve(RawServe),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RawSandbox {
+    /// Run Python analytics code in the sandbox; prints the sandbox result as JSON.
+    Run(RawSandboxRun),
+    /// Build the sandbox image (sightline-sandbox:py311).
+    Image(RawSandboxImage),
+}
+
+#[derive(Debug, Args)]
+pub struct RawSandboxRun {
+    /// auto (Docker when available), docker or restricted.
+    #[arg(long, value_name = "auto|docker|restricted", default_value = "auto")]
+    pub mode: String,
+    /// Wall-clock limit in seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Memory limit, such as 512m or 1g.
+    #[arg(long, value_name = "SIZE")]
+    pub memory: Option<String>,
+    /// A CSV file the code sees as /workspace/NAME.csv and as the DataFrame NAME.
+    #[arg(long, value_name = "NAME=FILE")]
+    pub data: Vec<String>,
+    /// The Python file to run.
+    #[arg(long = "code-file", value_name = "FILE", conflicts_with = "stdin")]
+    pub code_file: Option<PathBuf>,
+    /// `-` reads the code from standard input.
+    #[arg(value_name = "-", required_unless_present = "code_file")]
+    pub stdin: Option<String>,
+    /// Accepted for symmetry with the other verbs: the result is always one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RawSandboxImage {
+    /// Import this root filesystem (made by scripts/sandbox-rootfs) instead of building from
+    /// the Dockerfile, for machines without a registry.
+    #[arg(long = "offline-rootfs", value_name = "DIR")]
+    pub offline_rootfs: Option<PathBuf>,
+    /// Print the outcome as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Flags every answering verb shares.
@@ -136,7 +184,32 @@ pub enum Options {
     Ask(AskOptions),
     Analyze(AnalyzeOptions),
     Schema(SchemaOptions),
+    SandboxRun(SandboxRunOptions),
+    SandboxImage(SandboxImageOptions),
     Serve(ServeOptions),
+}
+
+/// Where the code of `sandbox run` comes from.
+#[derive(Debug)]
+pub enum CodeSource {
+    File(PathBuf),
+    Stdin,
+}
+
+#[derive(Debug)]
+pub struct SandboxRunOptions {
+    pub mode: Mode,
+    pub timeout: Option<u64>,
+    pub memory: Option<u64>,
+    /// `(NAME, FILE)`.
+    pub data: Vec<(String, PathBuf)>,
+    pub code: CodeSource,
+}
+
+#[derive(Debug)]
+pub struct SandboxImageOptions {
+    pub offline_rootfs: Option<PathBuf>,
+    pub json: bool,
 }
 
 /// How an answer is shown.
@@ -185,6 +258,14 @@ impl Options {
                 json: o.json,
                 shape: Shape::Bare,
             },
+            Options::SandboxRun(_) => Context {
+                json: true,
+                shape: Shape::Sandbox,
+            },
+            Options::SandboxImage(o) => Context {
+                json: o.json,
+                shape: Shape::Bare,
+            },
             Options::Serve(_) => Context {
                 json: false,
                 shape: Shape::Bare,
@@ -211,13 +292,13 @@ pub fn parse(words: Vec<OsString>) -> Result<Options, ArgsFailure> {
     resolve(raw)
 }
 
-/// True when `--json` appears before any `--` that ends the flags.
+/// True when `--json` appears before any `--` that ends the flags, or the verb is `sandbox run`
+/// (whose only output is one JSON object).
 fn wants_json(words: &[OsString]) -> bool {
-    words
-        .iter()
-        .skip(1)
-        .take_while(|w| *w != "--")
-        .any(|w| w == "--json")
+    let flags = || words.iter().skip(1).take_while(|w| *w != "--");
+    flags().any(|w| w == "--json")
+        || (words.get(1).is_some_and(|w| w == "sandbox")
+            && words.get(2).is_some_and(|w| w == "run"))
 }
 
 /// Stage two: checks values clap cannot, and builds the engine's requests.
@@ -238,6 +319,13 @@ pub fn resolve(raw: RawArgs) -> Result<Options, ArgsFailure> {
             database: s.db,
             json: s.json,
         })),
+        RawCommand::Sandbox(RawSandbox::Run(r)) => resolve_sandbox_run(r),
+        RawCommand::Sandbox(RawSandbox::Image(i)) => {
+            Ok(Options::SandboxImage(SandboxImageOptions {
+                offline_rootfs: i.offline_rootfs,
+                json: i.json,
+            }))
+        }
         RawCommand::Serve(s) => Ok(Options::Serve(ServeOptions {
             bind: s.bind,
             port: s.port,
@@ -287,6 +375,57 @@ fn resolve_analyze(a: RawAnalyze) -> Result<Options, ArgsFailure> {
     }))
 }
 
+fn resolve_sandbox_run(r: RawSandboxRun) -> Result<Options, ArgsFailure> {
+    let invalid = |message: String| ArgsFailure::Invalid {
+        context: Context {
+            json: true,
+            shape: Shape::Sandbox,
+        },
+        error: bad_input(message),
+    };
+    let mode: Mode = r
+        .mode
+        .parse()
+        .map_err(|e: SandboxError| invalid(e.to_string()))?;
+    let memory = r
+        .memory
+        .as_deref()
+        .map(parse_memory)
+        .transpose()
+        .map_err(|e| invalid(e.to_string()))?;
+    let code = match (r.code_file, r.stdin.as_deref()) {
+        (Some(file), None) => CodeSource::File(file),
+        (None, Some("-")) => CodeSource::Stdin,
+        (None, Some(other)) => {
+            return Err(invalid(format!(
+                "Unexpected argument '{other}': give the code with --code-file FILE, or `-` to read it from standard input."
+            )));
+        }
+        _ => {
+            return Err(invalid(
+                "Give the code with --code-file FILE, or `-` to read it from standard input."
+                    .to_string(),
+            ));
+        }
+    };
+    let mut data = Vec::new();
+    for item in &r.data {
+        let Some((name, file)) = item.split_once('=') else {
+            return Err(invalid(format!(
+                "--data takes NAME=FILE (for example sales=sales.csv), not '{item}'."
+            )));
+        };
+        data.push((name.trim().to_string(), PathBuf::from(file)));
+    }
+    Ok(Options::SandboxRun(SandboxRunOptions {
+        mode,
+        timeout: r.timeout,
+        memory,
+        data,
+        code,
+    }))
+}
+
 fn output(raw: RawOutput) -> Output {
     Output {
         json: raw.json,
@@ -327,6 +466,28 @@ mod tests {
         };
         assert_eq!(ask.request.question, "what correlates with churn");
         assert_eq!(ask.request.max_rows, DEFAULT_MAX_ROWS);
+    }
+
+    #[test]
+    fn sandbox_run_needs_code_and_always_reports_json() {
+        assert!(wants_json(&words("sightline sandbox run --bogus")));
+        let parsed = parse(words(
+            "sightline sandbox run --data sales=a.csv --memory 1g -",
+        ));
+        let Ok(Options::SandboxRun(run)) = parsed else {
+            unreachable!("a full sandbox run must parse");
+        };
+        assert_eq!(run.memory, Some(1 << 30));
+        assert_eq!(
+            run.data,
+            vec![("sales".to_string(), PathBuf::from("a.csv"))]
+        );
+        assert!(matches!(run.code, CodeSource::Stdin));
+        let parsed = parse(words("sightline sandbox run --data sales -"));
+        let Err(ArgsFailure::Invalid { error, .. }) = parsed else {
+            unreachable!("--data without = must be refused");
+        };
+        assert_eq!(error.kind, ErrorKind::BadInput);
     }
 
     #[test]

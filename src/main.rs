@@ -1,4 +1,4 @@
-//! The `sightline` command line: `ask`, `analyze`, `schema` and `serve`.
+//! The `sightline` command line: `ask`, `analyze`, `schema`, `sandbox` and `serve`.
 //!
 //! Every verb is an adapter of a few lines over `sightline_engine`: arguments are parsed in two
 //! stages ([`args`]), the engine does the work, and [`show`]/[`render`] print the answer. The CLI
@@ -12,6 +12,7 @@ mod cancel;
 mod chart;
 mod outcome;
 mod render;
+mod sandbox;
 mod schema;
 mod serve;
 mod show;
@@ -55,6 +56,8 @@ async fn run(options: Options, context: &Context) -> anyhow::Result<ExitCode> {
         Options::Ask(options) => ask::run(options, context).await?,
         Options::Analyze(options) => analyze::run(options, context).await?,
         Options::Schema(options) => schema::run(options, context).await?,
+        Options::SandboxRun(options) => sandbox::run(options, context).await?,
+        Options::SandboxImage(options) => sandbox::image(options, context).await?,
         Options::Serve(options) => {
             serve::run(options).await?;
             ExitCode::SUCCESS

@@ -32,6 +32,8 @@ pub enum Shape {
     },
     /// `{"error": {...}}` (`schema`, usage errors).
     Bare,
+    /// CONTRACT.md's sandbox result with `success: false` (`sandbox run`).
+    Sandbox,
 }
 
 /// Where a command's failure goes.
@@ -77,6 +79,11 @@ pub fn fail(context: &Context, error: EngineError) -> io::Result<ExitCode> {
         Shape::Bare => print_json(&BareError {
             error: error.into(),
         })?,
+        Shape::Sandbox => print_json(&sightline_sandbox::SandboxResult::failed(
+            sightline_sandbox::SandboxError::BadInput(error.message),
+            None,
+            std::time::Instant::now(),
+        ))?,
     }
     Ok(code)
 }

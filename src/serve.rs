@@ -4,7 +4,7 @@
 //! refuses browser cross-origin requests (an `Origin` outside the allow-list, or a `Host` that is
 //! not this server, which is how DNS rebinding shows), and grants CORS only to the allowed origins.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -28,6 +28,10 @@ use sightline_engine::{
     Answer, AnswerError, AskRequest, CancelToken, DEFAULT_MAX_ROWS, Engine, EngineConfig,
     EngineError, ErrorKind, NullSink,
 };
+use sightline_sandbox::{
+    DockerSettings, PoolSettings, SandboxError, SandboxErrorKind, SandboxRequest, SandboxResult,
+    Sandboxes,
+};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -46,6 +50,8 @@ struct AppState {
     /// `None` when bound to an unspecified address, where any Host may be legitimate.
     hosts: Option<HashSet<String>>,
     permits: Semaphore,
+    /// `POST /sandbox/run` goes through one warm pool, made at the first request.
+    sandboxes: Sandboxes,
 }
 
 /// Binds, prints `listening on http://HOST:PORT`, and serves until Ctrl-C.
@@ -56,15 +62,19 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     let address = listener
         .local_addr()
         .context("Could not read the bound address")?;
-    let app = router(state(address));
+    let state = state(address);
+    let sandboxes = SandboxesOnShutdown(state.clone());
+    let app = router(state);
     let mut stdout = io::stdout().lock();
     writeln!(stdout, "listening on http://{address}")?;
     stdout.flush()?;
     drop(stdout);
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("The HTTP server stopped")
+        .context("The HTTP server stopped");
+    sandboxes.shutdown().await;
+    served
 }
 
 fn state(address: SocketAddr) -> Arc<AppState> {
@@ -88,13 +98,24 @@ fn state(address: SocketAddr) -> Arc<AppState> {
         origins: origins.into_iter().collect(),
         hosts,
         permits: Semaphore::new(CONCURRENT_QUESTIONS),
+        sandboxes: Sandboxes::new(DockerSettings::default(), PoolSettings::default()),
     })
+}
+
+/// Removes the warm spares once the server has stopped.
+struct SandboxesOnShutdown(Arc<AppState>);
+
+impl SandboxesOnShutdown {
+    async fn shutdown(&self) {
+        self.0.sandboxes.shutdown().await;
+    }
 }
 
 fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/query/analytics", post(query_analytics))
+        .route("/sandbox/run", post(sandbox_run))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -170,6 +191,53 @@ async fn query_analytics(
     (answer_status(&answer), Json(answer)).into_response()
 }
 
+/// The body of `POST /sandbox/run` (CONTRACT.md).
+#[derive(Debug, Deserialize)]
+struct SandboxBody {
+    code: String,
+    #[serde(default)]
+    data: BTreeMap<String, String>,
+    mode: Option<String>,
+    timeout: Option<u64>,
+    memory: Option<String>,
+}
+
+async fn sandbox_run(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<SandboxBody>, JsonRejection>,
+) -> Response {
+    let body = match body {
+        Ok(Json(body)) => body,
+        Err(rejection) => return rejected(&rejection),
+    };
+    let result = match sandbox_request(body) {
+        Ok(request) => state.sandboxes.run(&request).await,
+        Err(e) => SandboxResult::failed(e, None, std::time::Instant::now()),
+    };
+    let status = match result.failure.as_ref().map(SandboxError::kind) {
+        None => StatusCode::OK,
+        Some(SandboxErrorKind::SandboxUnavailable) => StatusCode::SERVICE_UNAVAILABLE,
+        Some(SandboxErrorKind::Internal) => StatusCode::INTERNAL_SERVER_ERROR,
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    (status, Json(result)).into_response()
+}
+
+fn sandbox_request(body: SandboxBody) -> Result<SandboxRequest, SandboxError> {
+    let mut request = SandboxRequest::new(body.code);
+    request.data = body.data.into_iter().collect();
+    if let Some(mode) = body.mode {
+        request.mode = mode.parse()?;
+    }
+    if let Some(secs) = body.timeout {
+        request.timeout = std::time::Duration::from_secs(secs);
+    }
+    if let Some(memory) = body.memory {
+        request.memory = sightline_sandbox::parse_memory(&memory)?;
+    }
+    Ok(request)
+}
+
 async fn health() -> Json<serde_json::Value> {
     Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
@@ -178,7 +246,7 @@ async fn not_found() -> Response {
     error_response(
         StatusCode::NOT_FOUND,
         ErrorKind::BadInput,
-        "No such endpoint: use POST /query/analytics or GET /health.",
+        "No such endpoint: use POST /query/analytics, POST /sandbox/run or GET /health.",
     )
 }
 

@@ -1,5 +1,5 @@
 //! Black-box tests of the `sightline` binary over `sample-data/sample.db`: the command line, the
-//! JSON of CONTRACT.md, exit codes, chart export and the HTTP API. One test binary (the ripgrep
+//! JSON of CONTRACT.md, exit codes, chart export, the sandbox verbs and the HTTP API. One test binary (the ripgrep
 //! pattern); each module owns one verb or concern, and cases are data (`check(input, expect)`).
 
 // A failing test panics: that is how it reports.
@@ -11,6 +11,7 @@ mod chart;
 mod errors;
 mod human;
 mod integrity;
+mod sandbox;
 mod schema;
 mod serve;
 mod util;

@@ -582,12 +582,7 @@ impl Sandbox for DockerSandbox {
         ModeUsed::Docker
     }
 
-    fn run<'a>(
-        &'a self,
-        job: &'a Job,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<SandboxResult, SandboxError>> + Send + 'a>,
-    > {
+    fn run<'a>(&'a self, job: &'a Job) -> crate::RunFuture<'a> {
         Box::pin(async move {
             let started = Instant::now();
             let container = self.start(&job.limits(), job.data_bytes(), false).await?;

@@ -291,11 +291,12 @@ pub trait Sandbox: Send + Sync {
     fn mode(&self) -> ModeUsed;
     /// Runs one checked job. `Err` means the sandbox itself failed before or around the run
     /// (unavailable, internal); the code's own failures come back as a failed [`SandboxResult`].
-    fn run<'a>(
-        &'a self,
-        job: &'a Job,
-    ) -> Pin<Box<dyn Future<Output = Result<SandboxResult, SandboxError>> + Send + 'a>>;
+    fn run<'a>(&'a self, job: &'a Job) -> RunFuture<'a>;
 }
+
+/// What [`Sandbox::run`] returns: the run, boxed so the trait stays object-safe.
+pub type RunFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<SandboxResult, SandboxError>> + Send + 'a>>;
 
 /// Builds the result from the runner's reply (the same in every mode).
 pub(crate) fn result_from_reply(

@@ -224,12 +224,7 @@ impl Sandbox for WarmPool {
         ModeUsed::Docker
     }
 
-    fn run<'a>(
-        &'a self,
-        job: &'a Job,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<SandboxResult, SandboxError>> + Send + 'a>,
-    > {
+    fn run<'a>(&'a self, job: &'a Job) -> crate::RunFuture<'a> {
         Box::pin(self.run_job(job))
     }
 }

@@ -3,11 +3,10 @@
 //! (required in CI through `SIGHTLINE_REQUIRE_DOCKER=1`).
 
 use std::fs;
-use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::util::{Run, sightline};
+use crate::util::{Run, docker_image_present, sightline};
 
 const FIELDS: [&str; 7] = [
     "success",
@@ -34,19 +33,6 @@ fn check_shape(run: &Run) -> Value {
         "no other fields: {result}"
     );
     result
-}
-
-fn docker_ready() -> bool {
-    let present = Command::new("docker")
-        .args(["image", "inspect", "sightline-sandbox:py311"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !present && std::env::var("SIGHTLINE_REQUIRE_DOCKER").is_ok_and(|v| v == "1") {
-        panic!("SIGHTLINE_REQUIRE_DOCKER=1 but the sandbox image is missing");
-    }
-    present
 }
 
 #[test]
@@ -119,7 +105,7 @@ fn bad_arguments_are_bad_input_as_one_json_object() {
 
 #[test]
 fn runs_code_with_data_in_docker() {
-    if !docker_ready() {
+    if !docker_image_present() {
         eprintln!("skipping: no Docker engine or sandbox image");
         return;
     }
@@ -163,7 +149,7 @@ fn runs_code_with_data_in_docker() {
 
 #[test]
 fn a_timeout_is_reported_with_its_seconds() {
-    if !docker_ready() {
+    if !docker_image_present() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::util::{check_answer_shape, check_complete, check_error_object, root, sample_url};
+use crate::util::{
+    check_answer_shape, check_complete, check_error_object, docker_image_present, root, sample_url,
+};
 
 /// A running `sightline serve --port 0`, stopped when dropped.
 struct Server {
@@ -350,23 +352,6 @@ fn rebinding_hosts_are_refused() {
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
     Response::parse(&raw).expect_json_error(403, "Host: evil.example");
-}
-
-/// True when the Docker sandbox can run here; with `SIGHTLINE_REQUIRE_DOCKER=1` (CI) it must.
-fn docker_image_present() -> bool {
-    let present = Command::new("docker")
-        .args(["image", "inspect", "sightline-sandbox:py311"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !present && std::env::var("SIGHTLINE_REQUIRE_DOCKER").is_ok_and(|v| v == "1") {
-        panic!("SIGHTLINE_REQUIRE_DOCKER=1 but the sandbox image is missing");
-    }
-    if !present {
-        eprintln!("skipping the Docker part: no engine or no sightline-sandbox:py311");
-    }
-    present
 }
 
 #[test]

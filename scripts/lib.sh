@@ -2,7 +2,10 @@
 # says what it does. Sourced, not run.
 
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+CLEANUP=('rm -rf "$WORK"')
+# Runs every registered clean-up, last registered first.
+cleanup() { local i; for ((i=${#CLEANUP[@]}-1; i>=0; i--)); do eval "${CLEANUP[i]}" || true; done; }
+trap cleanup EXIT
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
 step() { printf '\n==> %s\n' "$*" >&2; }
@@ -76,4 +79,28 @@ ensure_docker() {
     echo "dockerd did not start within 60 s; see /var/log/sightline-dockerd.log" >&2
     tail -20 /var/log/sightline-dockerd.log >&2 || true
     return 1
+}
+
+# The system libraries the desktop app builds with (Tauri 2 on WebKitGTK 4.1, the Secret Service
+# client of the keychain) and what drives it end to end (WebKitWebDriver, tauri-driver, Xvfb).
+ensure_desktop_deps() {
+    apt_install pkg-config build-essential libwebkit2gtk-4.1-dev librsvg2-dev libdbus-1-dev
+}
+
+ensure_desktop_test_deps() {
+    ensure_desktop_deps
+    apt_install libsecret-tools webkit2gtk-driver xvfb xauth gnome-keyring dbus-x11
+    have tauri-driver || cargo install tauri-driver --locked --version 2.1.0 >&2
+}
+
+# A session bus with an unlocked GNOME Keyring (a real Secret Service) for this shell and what
+# it starts, so keychain tests use the system keychain the way a Linux desktop does.
+start_keyring() {
+    if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+        eval "$(dbus-launch --sh-syntax)"
+        export DBUS_SESSION_BUS_ADDRESS
+        CLEANUP+=("kill $DBUS_SESSION_BUS_PID")
+    fi
+    eval "$(echo | gnome-keyring-daemon --unlock --components=secrets)"
+    export GNOME_KEYRING_CONTROL
 }

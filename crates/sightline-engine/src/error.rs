@@ -23,6 +23,8 @@ pub enum ErrorKind {
     LlmUnavailable,
     /// The Python sandbox was asked for but cannot run.
     SandboxUnavailable,
+    /// The operating system's keychain cannot be reached or refused the request.
+    KeychainUnavailable,
     /// A deadline passed.
     Timeout,
     /// The user cancelled.
@@ -41,6 +43,7 @@ impl ErrorKind {
             ErrorKind::Database => "database",
             ErrorKind::LlmUnavailable => "llm_unavailable",
             ErrorKind::SandboxUnavailable => "sandbox_unavailable",
+            ErrorKind::KeychainUnavailable => "keychain_unavailable",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Internal => "internal",

@@ -1,15 +1,97 @@
-//! Self-contained HTML reports of one [`Answer`]: question, interpretation, SQL, analysis, the
-//! first rows of data, warnings and the interactive Plotly chart, in one file that works offline.
+//! Exports of one [`Answer`]: a self-contained HTML report (question, interpretation, SQL,
+//! analysis, the first rows of data, warnings and the interactive Plotly chart, in one file that
+//! works offline) and CSV of its rows, written to a file the user chose without ever leaving a
+//! half-written file behind.
 //!
 //! Everything in an answer is untrusted text (SECURITY.md S7): every value is HTML-escaped, the
 //! figure travels as a JSON data block with `<`, `>`, `&`, U+2028 and U+2029 escaped, and a CSP
-//! meta tag forbids every remote load. Plotly.js is inlined by the caller, never fetched.
+//! meta tag forbids every remote load. Plotly.js is embedded at build time (build.rs), never fetched.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::contract::Answer;
+use crate::contract::{Answer, DataTable};
+use crate::error::{EngineError, ErrorKind};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/plotly.rs"));
+}
+
+/// Stage name of exports in error reports.
+const STAGE: &str = "export";
+
+/// Plotly.js as embedded at build time, or the internal error explaining how to get it.
+pub fn plotly_js() -> Result<&'static str, EngineError> {
+    embedded::PLOTLY_JS.ok_or_else(|| {
+        EngineError::new(
+            ErrorKind::Internal,
+            "This build has no Plotly.js: run `npm ci --prefix ui` and rebuild.",
+        )
+        .at_stage(STAGE)
+    })
+}
+
+/// What an answer can be saved as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Html,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Html => "html",
+        }
+    }
+}
+
+/// Saves `answer` as `format` at `path`.
+pub fn save_answer(answer: &Answer, format: ExportFormat, path: &Path) -> Result<(), EngineError> {
+    let contents = match format {
+        ExportFormat::Html => html_report(answer, plotly_js()?),
+        ExportFormat::Csv => match &answer.data {
+            Some(table) => csv(table),
+            None => {
+                return Err(EngineError::new(
+                    ErrorKind::BadInput,
+                    "This answer has no rows to save as CSV.",
+                )
+                .at_stage(STAGE));
+            }
+        },
+    };
+    save_file(path, contents.as_bytes())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a crash
+/// or a full disk never leaves a truncated file where a good one was.
+pub fn save_file(path: &Path, bytes: &[u8]) -> Result<(), EngineError> {
+    let failed = |e: std::io::Error| {
+        EngineError::new(
+            ErrorKind::BadInput,
+            format!(
+                "Could not save {}: {e}. Choose a file in a folder you can write to.",
+                path.display()
+            ),
+        )
+        .at_stage(STAGE)
+    };
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(folder).map_err(failed)?;
+    file.write_all(bytes).map_err(failed)?;
+    file.as_file().sync_all().map_err(failed)?;
+    file.persist(path).map_err(|e| failed(e.error))?;
+    Ok(())
+}
 
 /// Rows of data shown in a report; the full count is stated beside them.
 pub const REPORT_ROWS: usize = 200;
@@ -186,6 +268,48 @@ fn column_decimals(rows: &[Vec<Value>], column: usize) -> Option<usize> {
     } else {
         Some(4)
     }
+}
+
+/// The answer's rows as CSV (RFC 4180, CRLF line ends, a header row). Numbers keep their full
+/// precision. A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return) gets a leading `'`, so opening the file runs nothing (S7).
+pub fn csv(table: &DataTable) -> String {
+    let mut out = String::with_capacity(64 + table.rows.len() * table.columns.len() * 12);
+    push_csv_row(
+        &mut out,
+        table.columns.iter().map(|c| Cow::Borrowed(c.as_str())),
+    );
+    for row in &table.rows {
+        push_csv_row(&mut out, row.iter().map(csv_cell));
+    }
+    out
+}
+
+fn csv_cell(value: &Value) -> Cow<'_, str> {
+    match value {
+        Value::Null => Cow::Borrowed(""),
+        Value::String(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+            Cow::Owned(format!("'{s}"))
+        }
+        Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
+fn push_csv_row<'a>(out: &mut String, cells: impl Iterator<Item = Cow<'a, str>>) {
+    for (i, cell) in cells.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if cell.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&cell.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&cell);
+        }
+    }
+    out.push_str("\r\n");
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -410,5 +534,29 @@ mod tests {
             page.contains(&format!("Showing {REPORT_ROWS} of 5000 rows.")),
             "full count is stated"
         );
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_defuses_formulas() {
+        let table = DataTable {
+            columns: vec!["name".into(), "note, with comma".into(), "amount".into()],
+            rows: vec![
+                vec![json!("Acme \"Ltd\""), json!("line1\nline2"), json!(12.5)],
+                vec![json!("=HYPERLINK(\"x\")"), Value::Null, json!(-3)],
+                vec![json!("-5"), json!("@SUM(A1)"), json!(0.1)],
+            ],
+            row_count: 3,
+            truncated: false,
+        };
+        let text = csv(&table);
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0], "name,\"note, with comma\",amount");
+        assert_eq!(lines[1], "\"Acme \"\"Ltd\"\"\",\"line1\nline2\",12.5");
+        assert_eq!(
+            lines[2], "\"'=HYPERLINK(\"\"x\"\")\",,-3",
+            "numbers stay numbers"
+        );
+        assert_eq!(lines[3], "'-5,'@SUM(A1),0.1");
+        assert_eq!(lines[4], "", "the file ends with a line break");
     }
 }

@@ -13,6 +13,8 @@ pub mod glossary;
 pub mod knowledge;
 pub mod pipeline;
 pub mod progress;
+pub mod secrets;
+pub mod settings;
 pub mod typescript;
 
 pub use contract::{Answer, AnswerError, DataTable, StageReport, StageStatus};

@@ -406,6 +406,42 @@ fn finish(
     }
 }
 
+/// What the app's sandbox panel shows: which sandboxes can run here, and what to do if none can.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SandboxStatus {
+    /// A Docker engine answers.
+    pub docker: bool,
+    /// The sandbox image exists and matches this build's runner.
+    pub image: bool,
+    /// The restricted mode can run (bubblewrap and a host Python with pandas).
+    pub restricted: bool,
+    /// One sentence for the user: what works, or what is missing and how to get it.
+    pub message: String,
+}
+
+/// Looks at the Docker engine, the image and the restricted mode; never fails, never hangs longer
+/// than the engine's connect timeout.
+pub async fn status(settings: &DockerSettings) -> SandboxStatus {
+    let engine = docker::connect_engine(settings.host.as_deref(), Duration::from_secs(5)).await;
+    let docker = engine.is_ok();
+    let image = match engine {
+        Ok(_) => DockerSandbox::connect(settings.clone()).await,
+        Err(e) => Err(e),
+    };
+    let restricted = RestrictedSandbox::detect().await;
+    let message = match (&image, &restricted) {
+        (Ok(_), _) => format!("Docker is ready with the image {}.", settings.image),
+        (Err(docker), Ok(_)) => format!("{docker} The restricted mode can run instead."),
+        (Err(docker), Err(restricted)) => format!("{docker} {restricted}"),
+    };
+    SandboxStatus {
+        docker,
+        image: image.is_ok(),
+        restricted: restricted.is_ok(),
+        message,
+    }
+}
+
 /// The long-lived sandboxes of a server or the app: one warm pool, made at the first job (and
 /// made again after the engine was unreachable), so clients see the pool's latency.
 #[derive(Debug)]

@@ -19,7 +19,7 @@ use crate::{Job, Limits, ModeUsed, Sandbox, SandboxError, SandboxResult, elapsed
 const READY_LIMIT: Duration = Duration::from_secs(120);
 
 /// The pool's settings (the app's settings store owns the values).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PoolSettings {
     /// Spare containers kept warm.
     pub spares: usize,

@@ -7,5 +7,6 @@ mod db_files;
 mod db_results;
 mod db_security;
 mod db_support;
+mod keychain;
 mod pipeline;
 mod typescript;

@@ -1,5 +1,5 @@
-//! Embeds Plotly.js into the `sightline` binary so `--chart` writes a self-contained page that
-//! works offline (no CDN, ever).
+//! Embeds Plotly.js into the engine so every shell's HTML export (`--chart`, the app's report) is
+//! a self-contained page that works offline (no CDN, ever).
 //!
 //! The file comes from the pinned npm package (`npm ci --prefix ui`). When it is missing the build
 //! still succeeds: `plotly.rs` in `OUT_DIR` then says `None`, and `--chart` explains how to fix the
@@ -10,12 +10,14 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-const PLOTLY_JS: &str = "ui/node_modules/plotly.js-dist-min/plotly.min.js";
+/// Relative to this crate; the package is pinned in `ui/package.json`.
+const PLOTLY_JS: &str = "../../ui/node_modules/plotly.js-dist-min/plotly.min.js";
 
 fn main() -> io::Result<()> {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
     let source = manifest_dir.join(PLOTLY_JS);
+    let workspace_root = manifest_dir.join("../..");
 
     println!("cargo::rerun-if-changed=build.rs");
     let generated = if source.is_file() {
@@ -28,7 +30,7 @@ fn main() -> io::Result<()> {
         // always-rerun that watching a missing path would cause.
         println!(
             "cargo::rerun-if-changed={}",
-            nearest_existing(&manifest_dir, &source).display()
+            nearest_existing(&workspace_root, &source).display()
         );
         "pub const PLOTLY_JS: Option<&str> = None;\n"
     };
@@ -38,7 +40,7 @@ fn main() -> io::Result<()> {
     fs::write(out_dir.join("plotly.rs"), module)
 }
 
-/// The deepest existing ancestor of `path` (at most the manifest directory).
+/// The deepest existing ancestor of `path` (at most the workspace root).
 fn nearest_existing(root: &Path, path: &Path) -> PathBuf {
     let mut current = path.parent();
     while let Some(dir) = current {

@@ -1,0 +1,30 @@
+//! Reads the app's configuration from the top-level `tauri.conf.json` and declares the app's own
+//! commands, so each one needs an explicit `allow-…` permission in `capabilities/` (S8).
+
+/// Every command of `src/commands.rs`; one not listed here cannot be called from the window.
+const COMMANDS: &[&str] = &[
+    "ask",
+    "analyze",
+    "cancel",
+    "schema",
+    "connections",
+    "forget_connection",
+    "settings_get",
+    "settings_set",
+    "key_set",
+    "key_clear",
+    "key_status",
+    "sandbox_status",
+    "sandbox_run",
+    "export_answer",
+    "save_png",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        println!("cargo::error=tauri-build failed: {e:#}");
+    }
+}

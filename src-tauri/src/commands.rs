@@ -1,0 +1,293 @@
+//! The commands the window calls: each converts its arguments, calls the engine (or the
+//! keychain, the settings file, the sandbox) and converts the result. Errors cross as the
+//! contract's [`AnswerError`] (`{stage, kind, message}`), so the UI branches on `kind`.
+//!
+//! Names and argument shapes are fixed with the UI (`ui/src/backend/tauri.ts`).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use sightline_analytics::AnalysisType;
+use sightline_engine::export::{self, ExportFormat};
+use sightline_engine::secrets::{Secret, SecretStore};
+use sightline_engine::settings::Settings;
+use sightline_engine::{
+    AnalyzeRequest, Answer, AnswerError, AskRequest, EngineError, ErrorKind, StageEvent,
+};
+use sightline_sandbox::{DockerSettings, Mode, SandboxRequest, SandboxResult, SandboxStatus};
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::sink::ChannelSink;
+use crate::state::AppState;
+
+type Reply<T> = Result<T, AnswerError>;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AskArgs {
+    question: String,
+    database: String,
+    request_id: String,
+}
+
+#[tauri::command]
+pub async fn ask(
+    request: AskArgs,
+    on_event: Channel<StageEvent>,
+    state: State<'_, AppState>,
+) -> Reply<Answer> {
+    let settings = state.settings();
+    let ask = AskRequest {
+        question: request.question,
+        database: request.database,
+        glossary: None,
+        llm: Some(settings.model_profile),
+        max_rows: settings.max_rows,
+    };
+    let cancel = state.start(&request.request_id);
+    let sink = Arc::new(ChannelSink(on_event));
+    let answer = state.engine.ask(ask, sink, cancel).await;
+    state.finish(&request.request_id, answer.as_ref().ok());
+    Ok(answer?)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyzeArgs {
+    analysis: String,
+    database: String,
+    sql: String,
+    target: Option<String>,
+    date_column: Option<String>,
+    horizon: Option<usize>,
+    method: Option<String>,
+    threshold: Option<f64>,
+    request_id: String,
+}
+
+#[tauri::command]
+pub async fn analyze(
+    request: AnalyzeArgs,
+    on_event: Channel<StageEvent>,
+    state: State<'_, AppState>,
+) -> Reply<Answer> {
+    let analysis = AnalysisType::from_str(&request.analysis)
+        .map_err(|e| EngineError::new(ErrorKind::BadInput, e.to_string()).at_stage("args"))?;
+    let analyze = AnalyzeRequest {
+        analysis,
+        database: request.database,
+        sql: request.sql,
+        target: request.target,
+        date_column: request.date_column,
+        horizon: request.horizon,
+        method: request.method,
+        threshold: request.threshold,
+        glossary: None,
+        max_rows: state.settings().max_rows,
+    };
+    let cancel = state.start(&request.request_id);
+    let answer = state
+        .engine
+        .analyze(analyze, Arc::new(ChannelSink(on_event)), cancel)
+        .await;
+    state.finish(&request.request_id, answer.as_ref().ok());
+    Ok(answer?)
+}
+
+#[tauri::command]
+pub fn cancel(request_id: String, state: State<'_, AppState>) -> bool {
+    state.cancel(&request_id)
+}
+
+/// Opens a database: its schema, and the file goes first in the recent list.
+#[tauri::command]
+pub async fn schema(
+    database: String,
+    state: State<'_, AppState>,
+) -> Reply<sightline_engine::db::Schema> {
+    let schema = state.engine.schema(&database).await?;
+    state.file().remember(&database)?;
+    Ok(schema)
+}
+
+#[derive(Serialize)]
+pub struct Connections {
+    recent: Vec<String>,
+    sample: Option<String>,
+    /// The database named on the command line, for the window to open first.
+    open: Option<String>,
+    /// Problems met while loading the settings, said once.
+    warnings: Vec<String>,
+}
+
+#[tauri::command]
+pub fn connections(state: State<'_, AppState>) -> Connections {
+    Connections {
+        recent: state.file().recent(),
+        sample: state.sample.as_ref().map(|p| p.display().to_string()),
+        open: state
+            .open_at_start
+            .as_ref()
+            .map(|p| p.display().to_string()),
+        warnings: state.take_warnings(),
+    }
+}
+
+#[tauri::command]
+pub fn forget_connection(path: String, state: State<'_, AppState>) -> Reply<Connections> {
+    let recent = state.file().forget(&path)?;
+    Ok(Connections {
+        recent,
+        sample: state.sample.as_ref().map(|p| p.display().to_string()),
+        open: None,
+        warnings: Vec::new(),
+    })
+}
+
+#[tauri::command]
+pub fn settings_get(state: State<'_, AppState>) -> Settings {
+    state.settings()
+}
+
+#[tauri::command]
+pub fn settings_set(settings: Settings, state: State<'_, AppState>) -> Reply<Settings> {
+    Ok(state.set_settings(settings)?)
+}
+
+/// Saves a key in the keychain; the key never comes back to the window.
+#[tauri::command]
+pub async fn key_set(profile: String, key: String, state: State<'_, AppState>) -> Reply<bool> {
+    let keychain = state.keychain.clone();
+    let secret = Secret::new(key);
+    blocking(move || {
+        keychain.set(&profile, &secret)?;
+        keychain.is_set(&profile)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn key_clear(profile: String, state: State<'_, AppState>) -> Reply<bool> {
+    let keychain = state.keychain.clone();
+    blocking(move || keychain.clear(&profile).map(|_| false)).await
+}
+
+#[tauri::command]
+pub async fn key_status(profile: String, state: State<'_, AppState>) -> Reply<bool> {
+    let keychain = state.keychain.clone();
+    blocking(move || keychain.is_set(&profile)).await
+}
+
+#[tauri::command]
+pub async fn sandbox_status() -> SandboxStatus {
+    sightline_sandbox::status(&DockerSettings::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct SandboxArgs {
+    code: String,
+    #[serde(default)]
+    data: std::collections::BTreeMap<String, String>,
+    mode: Option<String>,
+    timeout: Option<u64>,
+    memory: Option<String>,
+}
+
+#[tauri::command]
+pub async fn sandbox_run(request: SandboxArgs, state: State<'_, AppState>) -> Reply<SandboxResult> {
+    let settings = state.settings();
+    let bad = |e: sightline_sandbox::SandboxError| {
+        EngineError::new(ErrorKind::BadInput, e.to_string()).at_stage("sandbox")
+    };
+    let mut run = SandboxRequest::new(request.code);
+    run.data = request.data.into_iter().collect();
+    let mode = request.mode.unwrap_or_else(|| settings_mode(&settings));
+    run.mode = Mode::from_str(&mode).map_err(bad)?;
+    run.timeout = Duration::from_secs(request.timeout.unwrap_or(settings.sandbox_timeout_s.into()));
+    let memory = request.memory.unwrap_or(settings.sandbox_memory);
+    run.memory = sightline_sandbox::parse_memory(&memory).map_err(bad)?;
+    Ok(state.sandboxes().await?.run(&run).await)
+}
+
+fn settings_mode(settings: &Settings) -> String {
+    serde_json::to_value(settings.sandbox_mode)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "auto".to_string())
+}
+
+/// Saves a kept answer as CSV or an HTML report at a path the user chose in the save dialog.
+#[tauri::command]
+pub async fn export_answer(
+    request_id: String,
+    format: String,
+    path: PathBuf,
+    state: State<'_, AppState>,
+) -> Reply<()> {
+    let format = match format.as_str() {
+        "csv" => ExportFormat::Csv,
+        "html" => ExportFormat::Html,
+        other => {
+            return Err(bad_export(format!(
+                "'{other}' is not an export format: use csv or html."
+            ))
+            .into());
+        }
+    };
+    check_extension(&path, format.extension())?;
+    let answer = state.answer(&request_id)?;
+    blocking(move || export::save_answer(&answer, format, &path)).await
+}
+
+/// Saves the chart's PNG (made by Plotly in the window) at a path the user chose.
+#[tauri::command]
+pub async fn save_png(path: PathBuf, base64: String) -> Reply<()> {
+    check_extension(&path, "png")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(base64.trim_start_matches("data:image/png;base64,"))
+        .map_err(|_| bad_export("The chart image could not be decoded.".into()))?;
+    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Err(bad_export("The chart image is not a PNG.".into()).into());
+    }
+    blocking(move || export::save_file(&path, &bytes)).await
+}
+
+/// Exports only write files of their own kind, whatever path the window sends.
+fn check_extension(path: &Path, extension: &str) -> Result<(), EngineError> {
+    let ok = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension));
+    if ok && path.is_absolute() {
+        Ok(())
+    } else {
+        Err(bad_export(format!(
+            "Choose a file ending in .{extension} in the save dialog."
+        )))
+    }
+}
+
+fn bad_export(message: String) -> EngineError {
+    EngineError::new(ErrorKind::BadInput, message).at_stage("export")
+}
+
+async fn blocking<T, F>(work: F) -> Reply<T>
+where
+    F: FnOnce() -> Result<T, EngineError> + Send + 'static,
+    T: Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| {
+            EngineError::new(
+                ErrorKind::Internal,
+                format!("A background task failed: {e}"),
+            )
+        })?
+        .map_err(AnswerError::from)
+}

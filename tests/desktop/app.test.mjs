@@ -1,0 +1,207 @@
+// End-to-end tests of the built desktop app: the real binary in a real WebKitGTK window (under
+// Xvfb), driven through tauri-driver + WebKitWebDriver, with the real keychain (GNOME Keyring in
+// the session bus of run.sh) and a settings folder of its own ($SIGHTLINE_HOME).
+//
+// Run through tests/desktop/run.sh, which builds nothing: it expects SIGHTLINE_APP (the built
+// sightline-app), SIGHTLINE_BIN (the sightline CLI, used as the independent oracle of values) and
+// a tauri-driver listening on WEBDRIVER_URL.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Builder, By, Key, until } from "selenium-webdriver";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const APP = process.env.SIGHTLINE_APP;
+const CLI = process.env.SIGHTLINE_BIN;
+const HOME = process.env.SIGHTLINE_HOME;
+const WEBDRIVER_URL = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
+const SAMPLE = join(ROOT, "sample-data/sample.db");
+const SHOTS = process.env.SCREENSHOTS ?? join(ROOT, "tests/desktop/screenshots");
+const WAIT = 60_000;
+
+// The seed's examples, one per analysis the UI must draw.
+const QUESTIONS = [
+  "Show monthly revenue for last year and forecast next 3 months",
+  "What factors correlate with customer churn?",
+  "Find anomalies in daily transaction amounts",
+  "Statistical summary of revenue by region",
+];
+
+let driver;
+
+async function launch() {
+  return new Builder()
+    .usingServer(WEBDRIVER_URL)
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: APP, args: [] } })
+    .build();
+}
+
+const byTest = (id) => By.css(`[data-testid="${id}"]`);
+
+async function find(id, timeout = WAIT) {
+  return driver.wait(until.elementLocated(byTest(id)), timeout, `no [data-testid=${id}] appeared`);
+}
+
+async function shot(name) {
+  mkdirSync(SHOTS, { recursive: true });
+  writeFileSync(join(SHOTS, `${name}.png`), await driver.takeScreenshot(), "base64");
+}
+
+/** The sightline CLI's answer to the same question: the oracle the window is compared with. */
+function cliAnswer(question) {
+  const out = execFileSync(CLI, ["ask", "--db", SAMPLE, "--json", question], { encoding: "utf8" });
+  return JSON.parse(out);
+}
+
+/** What Plotly drew in the answer's chart: trace types, names and the first trace's y values. */
+async function drawnChart() {
+  return driver.executeScript(`
+    const root = document.querySelector('[data-testid="chart"]');
+    const plot = root && (root.classList.contains('js-plotly-plot') ? root : root.querySelector('.js-plotly-plot'));
+    if (!plot || !plot.data || !root.querySelector('.main-svg')) return null;
+    return {
+      traces: plot.data.map(t => ({ type: t.type || 'scatter', name: t.name || null,
+                                    y: Array.from(t.y || t.z || []).slice(0, 50) })),
+      svgNodes: root.querySelectorAll('.main-svg *').length,
+    };
+  `);
+}
+
+async function openSample() {
+  const open = await find("open-sample");
+  await open.click();
+  await find("schema-browser");
+  await driver.wait(
+    async () => (await (await find("current-db")).getText()).includes("sample.db"),
+    WAIT,
+    "the sample database is shown as the current database",
+  );
+}
+
+async function ask(question) {
+  const input = await find("question-input");
+  await input.clear();
+  await input.sendKeys(question);
+  await (await find("ask-button")).click();
+  await driver.wait(
+    async () => (await driver.findElements(byTest("answer"))).length > 0 ||
+      (await driver.findElements(byTest("error-state"))).length > 0,
+    WAIT,
+    `no answer to ${question}`,
+  );
+  const errors = await driver.findElements(byTest("error-state"));
+  if (errors.length) assert.fail(`${question}: ${await errors[0].getText()}`);
+}
+
+before(async () => {
+  assert.ok(APP && existsSync(APP), `SIGHTLINE_APP must name the built app (got ${APP})`);
+  assert.ok(CLI && existsSync(CLI), `SIGHTLINE_BIN must name the sightline CLI (got ${CLI})`);
+  assert.ok(HOME, "SIGHTLINE_HOME must be set so the app writes only into a temp folder");
+  driver = await launch();
+});
+
+after(async () => {
+  if (driver) await driver.quit();
+});
+
+test("opens the sample database and shows its schema", async () => {
+  await openSample();
+  const schema = await (await find("schema-browser")).getText();
+  for (const table of ["customers", "orders", "products"]) {
+    assert.match(schema, new RegExp(table), `the schema browser lists ${table}`);
+  }
+  await shot("01-connect");
+});
+
+for (const [i, question] of QUESTIONS.entries()) {
+  test(`draws the chart of "${question}" with the engine's values`, async () => {
+    await ask(question);
+    let chart = null;
+    await driver.wait(async () => (chart = await drawnChart()) !== null, WAIT, "no Plotly chart drawn");
+    const expected = cliAnswer(question);
+    const figure = expected.visualization;
+    assert.ok(chart.svgNodes > 20, `Plotly drew SVG nodes (${chart.svgNodes})`);
+    assert.equal(chart.traces.length, figure.data.length, "as many traces as the engine's figure");
+    const first = figure.data[0];
+    const want = Array.from(first.y ?? first.z ?? []).slice(0, 50);
+    assert.deepEqual(chart.traces[0].y, want, "the first trace carries the engine's values");
+    const sentences = await (await find("analysis-cards")).getText();
+    assert.ok(sentences.trim().length > 20, "the analysis is said in sentences");
+    await shot(`02-answer-${i + 1}`);
+  });
+}
+
+test("edits the SQL and runs it again", async () => {
+  await ask("Show monthly revenue for last year");
+  const editor = await find("sql-editor");
+  await driver.executeScript(
+    `const e = arguments[0]; e.focus();`, editor);
+  await editor.sendKeys(Key.chord(Key.CONTROL, "a"), Key.DELETE);
+  await editor.sendKeys("SELECT region, COUNT(*) AS customers FROM customers GROUP BY region ORDER BY region");
+  await (await find("rerun-button")).click();
+  await driver.wait(
+    async () => /(\d+)/.test(await (await find("grid-count")).getText()) &&
+      (await (await find("grid")).getText()).includes("region"),
+    WAIT,
+    "the grid shows the edited query's columns",
+  );
+  const grid = await (await find("grid")).getText();
+  const regions = execFileSync(CLI, ["ask", "--db", SAMPLE, "--json", "number of customers by region"], { encoding: "utf8" });
+  for (const row of JSON.parse(regions).data.rows) {
+    assert.ok(grid.includes(String(row[0])), `the grid shows region ${row[0]}`);
+  }
+  await shot("03-sql-rerun");
+});
+
+test("a setting survives a restart", async () => {
+  await (await find("settings")).click().catch(() => {});
+  const maxRows = await find("settings-max-rows");
+  await maxRows.clear();
+  await maxRows.sendKeys("4321");
+  await (await find("settings-save")).click();
+  await driver.wait(async () => readStore().includes("4321"), WAIT, "the setting reached the store file");
+  await driver.quit();
+  driver = await launch();
+  await (await find("settings")).click().catch(() => {});
+  const again = await find("settings-max-rows");
+  await driver.wait(async () => (await again.getAttribute("value")) === "4321", WAIT,
+    "the saved value is shown after the restart");
+});
+
+test("an API key goes to the keychain and nowhere else", async () => {
+  const key = `gsk_e2e_${process.pid}_${Date.now()}`;
+  await (await find("settings")).click().catch(() => {});
+  const profile = await find("settings-model-profile");
+  await profile.clear();
+  await profile.sendKeys("groq");
+  await (await find("settings-save")).click();
+  await (await find("key-input")).sendKeys(key);
+  await (await find("key-set")).click();
+  await driver.wait(async () => /is set|saved|set/i.test(await (await find("key-status")).getText()), WAIT,
+    "the window says a key is set");
+  const inKeychain = execFileSync("secret-tool", ["lookup", "service", "dev.sightline.app", "username", "groq"], { encoding: "utf8" });
+  assert.equal(inKeychain, key, "the system keychain holds the key");
+  assert.ok(!readStore().includes(key), "the settings file never holds the key");
+  const webStorage = await driver.executeScript(
+    "return JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage))");
+  assert.ok(!webStorage.includes(key), "web storage never holds the key");
+  assert.equal(await (await find("key-input")).getAttribute("value"), "", "the key field is emptied");
+  await shot("04-settings");
+  await (await find("key-clear")).click();
+  await driver.wait(async () => {
+    try {
+      execFileSync("secret-tool", ["lookup", "service", "dev.sightline.app", "username", "groq"]);
+      return false;
+    } catch {
+      return true;
+    }
+  }, WAIT, "clearing removes the key from the keychain");
+});
+
+function readStore() {
+  const path = join(HOME, "settings.json");
+  return existsSync(path) ? readFileSync(path, "utf8") : "";
+}

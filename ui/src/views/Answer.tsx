@@ -134,7 +134,12 @@ export function AnswerView({
   }, []);
 
   return (
-    <article class="answer" data-testid="answer" data-analytics-type={answer.analytics_type ?? 'none'}>
+    <article
+      class="answer"
+      data-testid="answer"
+      data-analytics-type={answer.analytics_type ?? 'none'}
+      data-row-count={answer.data?.row_count ?? 0}
+    >
       <header class="answer-head">
         <div class="answer-title">
           {answer.interpretation && (
@@ -206,10 +211,11 @@ export function AnswerView({
         ))}
       </nav>
       <div class="tab-body">
-        {tab === 'chart' && <Chart figure={answer.visualization} theme={theme} onReady={(el) => (chartEl.current = el)} />}
+        {/* Keyed by request: a new answer gets a fresh chart node, never the last one's drawing. */}
+        {tab === 'chart' && <Chart key={requestId} figure={answer.visualization} theme={theme} onReady={(el) => (chartEl.current = el)} />}
         {tab === 'data' &&
           (answer.data ? (
-            <Grid columns={answer.data.columns} rows={answer.data.rows} onNotice={onNotice} />
+            <Grid key={requestId} columns={answer.data.columns} rows={answer.data.rows} onNotice={onNotice} />
           ) : (
             <div class="empty">No data for this answer.</div>
           ))}

@@ -28,7 +28,7 @@ function config(Plotly: PlotlyApi): Record<string, unknown> {
       {
         name: 'Download plot as SVG',
         title: 'Download plot as SVG',
-        icon: Plotly.Icons.camera,
+        icon: Plotly.Icons.disk ?? Plotly.Icons.camera,
         click: (gd: PlotlyHTMLElement) => void Plotly.downloadImage(gd, { format: 'svg', filename: 'sightline-chart' }),
       },
     ],

@@ -150,7 +150,7 @@ function TableCard({ table, open, onToggle }: { table: TableInfo; open: boolean;
 
 export function SchemaBrowser({ schema }: { schema: Schema }) {
   const [open, setOpen] = useState<Record<string, boolean>>(() =>
-    schema.tables.length <= 3 ? Object.fromEntries(schema.tables.map((t) => [t.name, true])) : {},
+    Object.fromEntries(schema.tables.slice(0, schema.tables.length <= 3 ? 3 : 1).map((t) => [t.name, true])),
   );
   const [filter, setFilter] = useState('');
   const f = filter.trim().toLowerCase();

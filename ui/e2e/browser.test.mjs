@@ -276,6 +276,39 @@ c.commit()`,
     await shot('41-anomaly-dark');
   });
 
+  test('keyboard shortcuts: Ctrl+, opens settings, Ctrl+K focuses the question', async () => {
+    await page.locator('body').press('Control+,');
+    await page.getByTestId('settings').waitFor();
+    await page.locator('body').press('Control+k');
+    await page.getByTestId('question-input').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'question-input');
+  });
+
+  test('the Python tab shows pandas code and runs it in the sandbox when one is available', async () => {
+    await ask(QUESTIONS[3][0], answers.summary);
+    await page.getByTestId('tab-python').click();
+    const code = await page.getByTestId('python-editor').inputValue();
+    assert.match(code, /target = "revenue"/);
+    const status = await (await fetch(`${BASE}/sandbox/status`)).json();
+    if (!(status.docker && status.image) && !status.restricted) {
+      assert.ok(await page.getByTestId('python-run').isDisabled(), 'Run is disabled without a sandbox');
+      await page.getByTestId('python-blocked').waitFor();
+      return;
+    }
+    if (!(status.docker && status.image)) {
+      // Only the weaker restricted mode: the user is asked once.
+      assert.ok(await page.getByTestId('python-run').isDisabled(), 'Run waits for consent');
+      await page.locator('.consent input').click();
+    }
+    await page.getByTestId('python-run').click();
+    const result = page.getByTestId('python-result');
+    await result.waitFor({ timeout: TIMEOUT });
+    const text = await result.innerText();
+    assert.match(text, /Finished/, text);
+    assert.match(text, /"summary_stats"/, text);
+    await shot('60-python');
+  });
+
   test('a 67,414-row answer stays smooth: only the visible rows are in the DOM', async () => {
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-max-rows').fill('100000');

@@ -41,6 +41,16 @@ export interface Vocabulary {
   timeMeasures: string[];
 }
 
+/** Money-like and count-like names first: they make the questions a business user asks. */
+const MEASURE_WORDS = ['revenue', 'sales', 'amount', 'total', 'profit', 'value', 'price', 'cost', 'spend', 'margin', 'balance', 'quantity', 'units'];
+const TIME_WORDS = /(daily|weekly|monthly|quarterly|yearly|annual)/;
+
+function measureScore(table: TableInfo, name: string): number {
+  const n = name.toLowerCase();
+  const word = MEASURE_WORDS.findIndex((w) => n.includes(w));
+  return (word < 0 ? 0 : (MEASURE_WORDS.length - word) * 1e12) - (TIME_WORDS.test(n) ? 1e11 : 0) + table.row_count;
+}
+
 export function vocabulary(schema: Schema | null): Vocabulary {
   const v: Vocabulary = { measures: [], dimensions: [], flags: [], timeMeasures: [] };
   if (!schema) return v;
@@ -48,14 +58,20 @@ export function vocabulary(schema: Schema | null): Vocabulary {
     const h = human(name);
     if (!list.includes(h)) list.push(h);
   };
+  // Fact tables (many rows) and money-like columns first.
+  const ranked = (pick: (t: TableInfo) => boolean) =>
+    schema.tables
+      .filter(pick)
+      .flatMap((t) => t.columns.filter((c) => columnRole(t, c) === 'measure').map((c) => [t, c.name] as const))
+      .sort((a, b) => measureScore(b[0], b[1]) - measureScore(a[0], a[1]))
+      .map(([, name]) => name);
+  const hasDate = (t: TableInfo) => t.columns.some((c) => columnRole(t, c) === 'date');
+  for (const name of ranked(() => true)) add(v.measures, name);
+  for (const name of ranked(hasDate)) add(v.timeMeasures, name);
   for (const table of schema.tables) {
-    const roles = table.columns.map((c) => [c, columnRole(table, c)] as const);
-    const hasDate = roles.some(([, r]) => r === 'date');
-    for (const [c, r] of roles) {
-      if (r === 'measure') {
-        add(v.measures, c.name);
-        if (hasDate) add(v.timeMeasures, c.name);
-      } else if (r === 'dimension') add(v.dimensions, c.name);
+    for (const c of table.columns) {
+      const r = columnRole(table, c);
+      if (r === 'dimension') add(v.dimensions, c.name);
       else if (r === 'flag') add(v.flags, c.name);
     }
   }

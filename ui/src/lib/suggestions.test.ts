@@ -41,6 +41,26 @@ describe('suggestions', () => {
     expect(s.join(' ')).not.toMatch(/customer id|\bname\b/);
   });
 
+  it('prefers money-like measures of big tables, and keeps time words out of time questions', () => {
+    const wide: Schema = {
+      database: 'w.db',
+      tables: [
+        { name: 'people', kind: 'table', row_count: 50, columns: [col('age', 'INTEGER', [30]), col('signup_date', 'TEXT', ['2024-01-01'])], foreign_keys: [] },
+        {
+          name: 'sales',
+          kind: 'table',
+          row_count: 5000,
+          columns: [col('sold_on', 'DATE', ['2024-01-01']), col('monthly_fee', 'REAL', [9]), col('units', 'INTEGER', [3]), col('amount', 'REAL', [9.5]), col('region', 'TEXT', ['West'])],
+          foreign_keys: [],
+        },
+      ],
+    };
+    const s = suggestions(wide);
+    expect(s[0]).toBe('Show monthly amount for last year and forecast next 3 months');
+    expect(s.join(' ')).not.toMatch(/daily monthly|monthly monthly/);
+    expect(s).toContain('Find anomalies in daily units');
+  });
+
   it('is empty without a schema', () => {
     expect(suggestions(null)).toEqual([]);
   });

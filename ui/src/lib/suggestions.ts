@@ -10,7 +10,9 @@ export function suggestions(schema: Schema | null, max = 8): string[] {
   const push = (q: string) => {
     if (!out.includes(q)) out.push(q);
   };
-  const [tm1, tm2] = v.timeMeasures;
+  // "daily monthly spend" reads badly: time questions use measures without a time word.
+  const plain = (m: string) => !/(daily|weekly|monthly|quarterly|yearly|annual)/i.test(m);
+  const [tm1, tm2] = v.timeMeasures.filter(plain);
   const [m1, m2] = v.measures;
   const [d1, d2] = v.dimensions;
   if (tm1) push(`Show monthly ${tm1} for last year and forecast next 3 months`);

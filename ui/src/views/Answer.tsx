@@ -91,6 +91,8 @@ export function AnswerView({
     setTab((t) => (answer.error && answer.sql ? 'sql' : t === 'chart' && !hasChart ? (answer.data ? 'data' : 'sql') : t));
   }, [answer]);
 
+  // A question that failed before any SQL has nothing to show but the error.
+  const bare = !!answer.error && !answer.data && !answer.sql;
   const cards = analysisCards(answer.analytics_type, answer.analysis_result);
   const sentence = analysisSentence(answer.analysis_result);
   const exportAs = async (format: 'csv' | 'html') => {
@@ -132,6 +134,14 @@ export function AnswerView({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  if (bare && answer.error) {
+    return (
+      <article class="answer" data-testid="answer" data-analytics-type="none" data-row-count={0}>
+        <ErrorState kind={answer.error.kind} message={answer.error.message} stage={answer.error.stage} />
+      </article>
+    );
+  }
 
   return (
     <article

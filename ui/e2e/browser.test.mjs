@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -184,6 +185,18 @@ describe('Sightline in the browser', { timeout: 10 * 60_000 }, () => {
     const shown = await grid.locator('[role=row][aria-rowindex="2"] [data-col="1"]').innerText();
     assert.equal(Number(shown), Number(rows[0].toFixed(6)), 'ascending revenue starts with the smallest');
     await shot('20-grid');
+  });
+
+  test('exports CSV as a download; the HTML report says it is a desktop feature', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    assert.equal(download.suggestedFilename(), 'sightline-answer.csv');
+    const text = await readFile(await download.path(), 'utf8');
+    const lines = text.trimEnd().split('\r\n');
+    assert.equal(lines[0], answers.summary.data.columns.join(','));
+    assert.equal(lines.length, answers.summary.data.rows.length + 1, 'a header and every row');
+    assert.equal(lines[1], answers.summary.data.rows[0].join(','));
+    await page.getByTestId('export-html').click();
+    await page.getByTestId('notice').filter({ hasText: 'desktop app' }).waitFor();
   });
 
   test('edits the SQL and re-runs it', async () => {

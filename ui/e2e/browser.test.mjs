@@ -138,6 +138,13 @@ describe('Sightline in the browser', { timeout: 10 * 60_000 }, () => {
   test('opens the sample database and shows its schema', async () => {
     await openDatabase(SAMPLE);
     await page.getByTestId('suggestions').waitFor();
+    // Every suggested question is one the engine answers on this database.
+    const ideas = await page.locator('[data-testid="suggestions"] button').allInnerTexts();
+    assert.ok(ideas.length >= 5, `suggestions: ${ideas}`);
+    for (const idea of ideas) {
+      const answered = await direct('/query/analytics', { query: idea, database: SAMPLE });
+      assert.equal(answered.status, 200, `suggestion "${idea}": ${JSON.stringify(answered.json.error)}`);
+    }
     await page.getByTestId('nav-data').click();
     const schema = page.getByTestId('schema-browser');
     await schema.waitFor();

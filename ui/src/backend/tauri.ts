@@ -62,10 +62,14 @@ export function tauriBackend(): Backend {
       const picked = await open({ multiple: false, directory: false, filters: SQLITE_FILTER });
       return typeof picked === 'string' ? picked : null;
     },
-    onFileDrop: async (handler) =>
+    onFileDrop: async (handler, hover) =>
       getCurrentWebview().onDragDropEvent((event) => {
-        if (event.payload.type === 'drop' && event.payload.paths.length > 0) {
-          handler(event.payload.paths);
+        const { payload } = event;
+        if (payload.type === 'enter') hover?.(true);
+        else if (payload.type === 'leave') hover?.(false);
+        else if (payload.type === 'drop') {
+          hover?.(false);
+          if (payload.paths.length > 0) handler(payload.paths);
         }
       }),
 

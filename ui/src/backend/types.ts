@@ -147,8 +147,11 @@ export interface Backend {
   pickDatabase(): Promise<string | null>;
   /** Whether `pickDatabase` shows a native dialog (otherwise the UI shows a path field). */
   readonly canPickFiles: boolean;
-  /** Paths dropped onto the window (desktop only); returns an unsubscribe function. */
-  onFileDrop(handler: (paths: string[]) => void): Promise<() => void>;
+  /**
+   * Paths dropped onto the window (desktop only), and whether files are being dragged over it;
+   * resolves to an unsubscribe function.
+   */
+  onFileDrop(handler: (paths: string[]) => void, hover?: (over: boolean) => void): Promise<() => void>;
 
   settingsGet(): Promise<Settings>;
   settingsSet(settings: Settings): Promise<Settings>;

@@ -247,6 +247,13 @@ export function AnswerView({
               <button type="button" onClick={() => setSql(answer.sql ?? '')} disabled={sql === (answer.sql ?? '')}>
                 Revert
               </button>
+              <button
+                type="button"
+                onClick={() => void navigator.clipboard.writeText(sql).then(() => onNotice('SQL copied.'), () => onNotice('Could not copy.'))}
+                data-testid="copy-sql"
+              >
+                Copy SQL
+              </button>
               <span class="muted">
                 Runs read-only, then the {rerunAnalysis(answer)} analysis
                 {answer.analytics_type ? '' : ' (this answer had none; a summary works on any result with a number column)'}.

@@ -86,6 +86,7 @@ export function App({ backend }: { backend: Backend }) {
   const [shown, setShown] = useState<Shown | null>(null);
   const [sandbox, setSandbox] = useState<SandboxStatus | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
   const questionRef = useRef<HTMLInputElement>(null);
   const runRef = useRef<Run | null>(null);
   runRef.current = run;
@@ -144,7 +145,7 @@ export function App({ backend }: { backend: Backend }) {
     const initial = new URLSearchParams(window.location.search).get('db');
     if (initial) void openDatabase(initial);
     let unlisten: (() => void) | null = null;
-    void backend.onFileDrop((paths) => void openDatabase(paths[0])).then((u) => (unlisten = u));
+    void backend.onFileDrop((paths) => void openDatabase(paths[0]), setDragging).then((u) => (unlisten = u));
     return () => unlisten?.();
   }, [backend]);
 
@@ -330,6 +331,11 @@ export function App({ backend }: { backend: Backend }) {
           />
         )}
       </main>
+      {dragging && (
+        <div class="drop-overlay" data-testid="drop-overlay">
+          <div>Drop a SQLite file to open it</div>
+        </div>
+      )}
       {notice && (
         <div class="toast" role="status" data-testid="notice">
           {notice}

@@ -36,7 +36,7 @@ let page;
 let profile;
 let work;
 const problems = [];
-/** The Origin header of every POST the page made (Chromium sends it on same-origin POSTs). */
+/** The Origin header of every answered POST of the page (Chromium sends it on same-origin POSTs). */
 const postOrigins = new Set();
 const answers = {};
 
@@ -115,7 +115,7 @@ before(async () => {
     if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
+  page.on('requestfinished', (r) => {
     if (r.method() === 'POST') void r.headerValue('origin').then((o) => postOrigins.add(String(o)));
   });
   page.on('dialog', (d) => {
@@ -368,6 +368,18 @@ c.commit()`,
     assert.ok(top >= next, `descending by amount: ${top} then ${next}`);
     console.log(`67,414 rows: answer + chart ${answered} ms, grid shown ${shown} ms, two sorts ${sorted} ms`);
     assert.ok(sorted < 5000, `sorting 67k rows twice took ${sorted} ms`);
+  });
+
+  test('Esc cancels a running question and keeps the last answer', async () => {
+    const input = page.getByTestId('question-input');
+    await input.fill('Identify outliers in order amounts');
+    await input.press('Enter');
+    await page.getByTestId('cancel-button').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('notice').filter({ hasText: 'Cancelled' }).waitFor();
+    assert.equal(await page.getByTestId('cancel-button').count(), 0, 'no longer running');
+    assert.equal(await page.getByTestId('answer').getAttribute('data-row-count'), '67414', 'the last answer stays');
+    assert.equal(await page.getByTestId('error-state').count(), 0, 'a cancel is not an error');
   });
 
   test('nothing broke the page: no CSP violation, error or dialog', () => {

@@ -10,8 +10,6 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2021',
-    // Plotly is one large pre-minified file loaded on demand; do not warn about it.
-    chunkSizeWarningLimit: 6000,
     modulePreload: { polyfill: false },
   },
   server: { port: 5173, strictPort: true },

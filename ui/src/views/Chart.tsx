@@ -1,5 +1,7 @@
 // The chart: a sanitised figure drawn with the app's own Plotly config (never the figure's).
-// Plotly is loaded on first use so the app paints before the 3.5 MB bundle is parsed.
+// Plotly is loaded on first use so the app paints before the 3.5 MB bundle is parsed. It is the
+// pinned npm file, served as is from `vendor/` (scripts/copy-plotly.mjs), by a <script> of this
+// origin (CSP `script-src 'self'`).
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PlotlyHTMLElement } from 'plotly.js-strict-dist-min';
@@ -8,9 +10,23 @@ import type { Figure } from '../backend/types';
 import { sanitizeFigure } from '../lib/sanitize';
 
 type PlotlyApi = typeof import('plotly.js-strict-dist-min').default;
+const PLOTLY_URL = './vendor/plotly-strict.min.js';
 let plotly: Promise<PlotlyApi> | null = null;
+
 export function loadPlotly(): Promise<PlotlyApi> {
-  plotly ??= import('plotly.js-strict-dist-min').then((m) => m.default);
+  plotly ??= new Promise<PlotlyApi>((resolve, reject) => {
+    const global = window as unknown as { Plotly?: PlotlyApi };
+    if (global.Plotly) return resolve(global.Plotly);
+    const script = document.createElement('script');
+    script.src = PLOTLY_URL;
+    script.async = true;
+    script.onload = () => (global.Plotly ? resolve(global.Plotly) : reject(new Error('The chart library did not start.')));
+    script.onerror = () => reject(new Error('The chart library could not be loaded.'));
+    document.head.appendChild(script);
+  }).catch((e: unknown) => {
+    plotly = null; // let the next chart try again
+    throw e;
+  });
   return plotly;
 }
 

@@ -43,7 +43,12 @@ export function PythonTab({
     setResult(null);
   }, [answer]);
 
-  const blocker = sandboxBlocker(status, settings);
+  // `sightline serve` takes bodies up to 1 MiB; say so before the request fails.
+  const csvBytes = answer.data ? toCsv(answer.data.columns, answer.data.rows, false).length : 0;
+  const tooBig = backend.kind === 'http' && csvBytes > 1_000_000;
+  const blocker =
+    sandboxBlocker(status, settings) ??
+    (tooBig ? `This answer's data is ${(csvBytes / 1e6).toFixed(1)} MB; the local HTTP API takes up to 1 MiB. Ask for fewer rows here, or use the desktop app.` : null);
   const weaker = !!status && !(status.docker && status.image) && settings.sandbox_mode !== 'docker';
   const needsConsent = !blocker && weaker && !consent;
 

@@ -1,7 +1,7 @@
 // The analysis as pandas code, editable, run in the sandbox (Docker, or the restricted mode
 // with the user's consent, SECURITY.md S3). Results and output are shown as text.
 
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 
 import type { Answer, Backend, SandboxResult, SandboxStatus, Settings } from '../backend/types';
 import { toCsv } from '../lib/csv';
@@ -44,7 +44,8 @@ export function PythonTab({
   }, [answer]);
 
   // `sightline serve` takes bodies up to 1 MiB; say so before the request fails.
-  const csvBytes = answer.data ? toCsv(answer.data.columns, answer.data.rows, false).length : 0;
+  const csv = useMemo(() => (answer.data ? toCsv(answer.data.columns, answer.data.rows, false) : null), [answer]);
+  const csvBytes = csv?.length ?? 0;
   const tooBig = backend.kind === 'http' && csvBytes > 1_000_000;
   const blocker =
     sandboxBlocker(status, settings) ??
@@ -55,7 +56,7 @@ export function PythonTab({
   const run = async () => {
     setRunning(true);
     try {
-      const data: Record<string, string> = answer.data ? { df: toCsv(answer.data.columns, answer.data.rows, false) } : {};
+      const data: Record<string, string> = csv !== null ? { df: csv } : {};
       setResult(
         await backend.sandboxRun({
           code,

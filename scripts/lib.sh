@@ -47,6 +47,23 @@ ensure_ui_packages() {
     fi
 }
 
+# The UI's toolchain (Vite 7, vitest 4) needs Node.js 20.19 or newer; Debian 12's own nodejs is 18.
+ensure_node_20() {
+    if ! have npm; then apt_install nodejs npm; fi
+    local version
+    version=$(node -p 'process.versions.node' 2>/dev/null || echo 0)
+    if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+        echo "Node.js $version is too old for the UI build: install Node.js 20.19+ (e.g. from https://nodejs.org or NodeSource)." >&2
+        return 1
+    fi
+}
+
+# A clean install of the UI's exact, locked packages (what CI runs).
+ui_ci() {
+    ensure_node_20
+    npm ci --prefix ui --no-audit --no-fund --loglevel=error
+}
+
 # Prints one closing 'N passed, N failed' line over every cargo test binary.
 summarize_cargo_tests() {
     local passed failed

@@ -176,6 +176,9 @@ pub struct RawServe {
     /// The port to listen on; 0 picks a free one.
     #[arg(long, value_name = "PORT", default_value_t = 8765)]
     pub port: u16,
+    /// Also serve the built web UI (`npm --prefix ui run build` makes `ui/dist`) at `/`.
+    #[arg(long, value_name = "DIR")]
+    pub ui: Option<PathBuf>,
 }
 
 /// What the verbs run with.
@@ -242,6 +245,8 @@ pub struct SchemaOptions {
 pub struct ServeOptions {
     pub bind: IpAddr,
     pub port: u16,
+    /// A directory holding the built UI's `index.html` and assets.
+    pub ui: Option<PathBuf>,
 }
 
 impl Options {
@@ -326,11 +331,28 @@ pub fn resolve(raw: RawArgs) -> Result<Options, ArgsFailure> {
                 json: i.json,
             }))
         }
-        RawCommand::Serve(s) => Ok(Options::Serve(ServeOptions {
-            bind: s.bind,
-            port: s.port,
-        })),
+        RawCommand::Serve(s) => resolve_serve(s),
     }
+}
+
+fn resolve_serve(s: RawServe) -> Result<Options, ArgsFailure> {
+    if let Some(dir) = s.ui.as_ref().filter(|d| !d.join("index.html").is_file()) {
+        return Err(ArgsFailure::Invalid {
+            context: Context {
+                json: false,
+                shape: Shape::Bare,
+            },
+            error: bad_input(format!(
+                "--ui {} holds no index.html: build the UI first (`npm --prefix ui ci && npm --prefix ui run build`) and pass ui/dist.",
+                dir.display()
+            )),
+        });
+    }
+    Ok(Options::Serve(ServeOptions {
+        bind: s.bind,
+        port: s.port,
+        ui: s.ui,
+    }))
 }
 
 fn resolve_analyze(a: RawAnalyze) -> Result<Options, ArgsFailure> {

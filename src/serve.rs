@@ -3,6 +3,9 @@
 //! Handlers are adapters: JSON in, one engine call, the answer out. The [`guard`] middleware
 //! refuses browser cross-origin requests (an `Origin` outside the allow-list, or a `Host` that is
 //! not this server, which is how DNS rebinding shows), and grants CORS only to the allowed origins.
+//! With `--ui DIR` the built web UI is served at `/` ([`ui`]); its own requests are same-origin.
+
+mod ui;
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
@@ -13,6 +16,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::Uri;
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_MAX_AGE, HOST, ORIGIN, VARY,
@@ -24,13 +28,15 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use sightline_analytics::AnalysisType;
 use sightline_engine::{
-    Answer, AnswerError, AskRequest, CancelToken, DEFAULT_MAX_ROWS, Engine, EngineConfig,
-    EngineError, ErrorKind, NullSink,
+    AnalyzeRequest, Answer, AnswerError, AskRequest, CancelToken, DEFAULT_MAX_ROWS, Engine,
+    EngineConfig, EngineError, ErrorKind, NullSink,
 };
+use sightline_sandbox::restricted::RestrictedSandbox;
 use sightline_sandbox::{
-    DockerSettings, PoolSettings, SandboxError, SandboxErrorKind, SandboxRequest, SandboxResult,
-    Sandboxes,
+    DockerSandbox, DockerSettings, PoolSettings, SandboxError, SandboxErrorKind, SandboxRequest,
+    SandboxResult, Sandboxes,
 };
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -52,6 +58,8 @@ struct AppState {
     permits: Semaphore,
     /// `POST /sandbox/run` goes through one warm pool, made at the first request.
     sandboxes: Sandboxes,
+    /// The built web UI served at `/` (`--ui DIR`).
+    ui: Option<PathBuf>,
 }
 
 /// Binds, prints `listening on http://HOST:PORT`, and serves until Ctrl-C.
@@ -62,7 +70,7 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     let address = listener
         .local_addr()
         .context("Could not read the bound address")?;
-    let state = state(address);
+    let state = state(address, options.ui);
     let sandboxes = SandboxesOnShutdown(state.clone());
     let app = router(state);
     let mut stdout = io::stdout().lock();
@@ -77,7 +85,7 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     served
 }
 
-fn state(address: SocketAddr) -> Arc<AppState> {
+fn state(address: SocketAddr, ui: Option<PathBuf>) -> Arc<AppState> {
     let port = address.port();
     let origins = [
         format!("http://127.0.0.1:{port}"),
@@ -99,6 +107,7 @@ fn state(address: SocketAddr) -> Arc<AppState> {
         hosts,
         permits: Semaphore::new(CONCURRENT_QUESTIONS),
         sandboxes: Sandboxes::new(DockerSettings::default(), PoolSettings::default()),
+        ui,
     })
 }
 
@@ -116,7 +125,10 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/health", get(health))
         .route("/query/analytics", post(query_analytics))
         .route("/sandbox/run", post(sandbox_run))
-        .fallback(not_found)
+        .route("/sandbox/status", get(sandbox_status))
+        .route("/schema", post(schema))
+        .route("/analyze", post(analyze))
+        .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
@@ -191,6 +203,112 @@ async fn query_analytics(
     (answer_status(&answer), Json(answer)).into_response()
 }
 
+/// The body of `POST /schema`.
+#[derive(Debug, Deserialize)]
+struct SchemaBody {
+    database: String,
+}
+
+async fn schema(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<SchemaBody>, JsonRejection>,
+) -> Response {
+    let body = match body {
+        Ok(Json(body)) => body,
+        Err(rejection) => return rejected(&rejection),
+    };
+    match state.engine.schema(&body.database).await {
+        Ok(schema) => Json(schema).into_response(),
+        Err(error) => {
+            let status = kind_status(error.kind);
+            (status, Json(json!({ "error": AnswerError::from(error) }))).into_response()
+        }
+    }
+}
+
+/// The body of `POST /analyze`: `sightline analyze`'s flags as JSON.
+#[derive(Debug, Deserialize)]
+struct AnalyzeBody {
+    database: String,
+    sql: String,
+    #[serde(rename = "type")]
+    analysis: AnalysisType,
+    target: Option<String>,
+    date_column: Option<String>,
+    horizon: Option<usize>,
+    method: Option<String>,
+    threshold: Option<f64>,
+    glossary: Option<PathBuf>,
+    max_rows: Option<usize>,
+}
+
+async fn analyze(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<AnalyzeBody>, JsonRejection>,
+) -> Response {
+    let body = match body {
+        Ok(Json(body)) => body,
+        Err(rejection) => return rejected(&rejection),
+    };
+    let Ok(_permit) = state.permits.acquire().await else {
+        return error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal,
+            "The server is stopping.",
+        );
+    };
+    let database = body.database.clone();
+    let cancel = CancelOnDrop(CancelToken::new());
+    let request = AnalyzeRequest {
+        analysis: body.analysis,
+        database: body.database,
+        sql: body.sql,
+        target: body.target,
+        date_column: body.date_column,
+        horizon: body.horizon,
+        method: body.method,
+        threshold: body.threshold,
+        glossary: body.glossary,
+        max_rows: body.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
+    };
+    let answer = match state
+        .engine
+        .analyze(request, Arc::new(NullSink), cancel.0.clone())
+        .await
+    {
+        Ok(answer) => answer,
+        Err(error) => failed_answer(None, database, error),
+    };
+    (answer_status(&answer), Json(answer)).into_response()
+}
+
+/// `GET /sandbox/status`: whether Docker answers, the image is there, the restricted mode works.
+async fn sandbox_status() -> Json<serde_json::Value> {
+    let mut messages = Vec::new();
+    let (docker, image) = match DockerSandbox::connect(DockerSettings::default()).await {
+        Ok(_) => (true, true),
+        Err(e) => {
+            messages.push(e.to_string());
+            let engine =
+                sightline_sandbox::docker::connect_engine(None, std::time::Duration::from_secs(5))
+                    .await;
+            (engine.is_ok(), false)
+        }
+    };
+    let restricted = match RestrictedSandbox::detect().await {
+        Ok(_) => true,
+        Err(e) => {
+            messages.push(e.to_string());
+            false
+        }
+    };
+    if docker && image {
+        messages.insert(0, "Docker and the sandbox image are ready.".to_string());
+    }
+    let message = messages.join(" ");
+    Json(json!({"docker": docker, "image": image, "restricted": restricted, "message": message}))
+}
+
 /// The body of `POST /sandbox/run` (CONTRACT.md).
 #[derive(Debug, Deserialize)]
 struct SandboxBody {
@@ -242,11 +360,18 @@ async fn health() -> Json<serde_json::Value> {
     Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
-async fn not_found() -> Response {
+/// A file of the web UI (`--ui`) for GET and HEAD, otherwise a JSON 404.
+async fn fallback(State(state): State<Arc<AppState>>, method: Method, uri: Uri) -> Response {
+    if let Some(root) = state.ui.as_deref()
+        && (method == Method::GET || method == Method::HEAD)
+        && let Some(response) = ui::file(root, &uri).await
+    {
+        return response;
+    }
     error_response(
         StatusCode::NOT_FOUND,
         ErrorKind::BadInput,
-        "No such endpoint: use POST /query/analytics, POST /sandbox/run or GET /health.",
+        "No such endpoint: use POST /query/analytics, POST /analyze, POST /schema, POST /sandbox/run, GET /sandbox/status or GET /health.",
     )
 }
 
@@ -260,10 +385,15 @@ async fn method_not_allowed() -> Response {
 
 /// 200 for an answer, 422 when the user's input was at fault, 500 for our own fault.
 fn answer_status(answer: &Answer) -> StatusCode {
-    match answer.error_kind() {
-        None => StatusCode::OK,
-        Some(kind) if kind.is_user_fault() => StatusCode::UNPROCESSABLE_ENTITY,
-        Some(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    answer.error_kind().map_or(StatusCode::OK, kind_status)
+}
+
+/// 422 when the user's input was at fault, 500 for our own fault.
+fn kind_status(kind: ErrorKind) -> StatusCode {
+    if kind.is_user_fault() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
     }
 }
 

@@ -3,13 +3,15 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::util::{
-    check_answer_shape, check_complete, check_error_object, docker_image_present, root, sample_url,
+    check_answer_shape, check_complete, check_error_object, check_result_fields,
+    docker_image_present, root, sample_url,
 };
 
 /// A running `sightline serve --port 0`, stopped when dropped.
@@ -20,10 +22,16 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// `serve --port 0` with more flags (such as `--ui DIR`).
+    fn start_with(extra: &[&str]) -> Server {
         let home =
             std::env::temp_dir().join(format!("sightline-serve-test-{}", std::process::id()));
         let mut child = Command::new(env!("CARGO_BIN_EXE_sightline"))
             .args(["serve", "--port", "0"])
+            .args(extra)
             .current_dir(root())
             .env("SIGHTLINE_HOME", &home)
             .env_remove("SIGHTLINE_LLM_BASE_URL")
@@ -415,4 +423,216 @@ fn sandbox_run_answers_the_sandbox_result() {
             "the sandbox result has `{field}`: {body}"
         );
     }
+}
+
+#[test]
+fn schema_endpoint_answers_the_schema() {
+    let server = Server::start();
+    let response = server.post_json("/schema", &json!({"database": sample_url()}), &[]);
+    assert_eq!(response.status, 200, "POST /schema: {}", response.body);
+    let schema = response.json();
+    let tables: Vec<&str> = schema["tables"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert!(
+        tables.contains(&"orders") && tables.contains(&"customers"),
+        "the sample's tables are listed: {tables:?}"
+    );
+    let orders = &schema["tables"][tables.iter().position(|t| *t == "orders").unwrap_or(0)];
+    assert!(
+        orders["row_count"].as_u64().unwrap_or(0) > 0,
+        "row counts: {orders}"
+    );
+    assert!(
+        orders["columns"][0]["sample_values"].is_array(),
+        "sample values: {orders}"
+    );
+
+    let missing = server.post_json(
+        "/schema",
+        &json!({"database": "sqlite:///no/such/file.db"}),
+        &[],
+    );
+    assert_eq!(missing.status, 422, "a missing file is the user's fault");
+    check_error_object(&missing.json()["error"], "POST /schema, missing file");
+
+    server
+        .post_json("/schema", &json!({"db": "x"}), &[])
+        .expect_json_error(400, "POST /schema without `database`");
+    server
+        .request("POST", "/schema", &[("Content-Type", "text/plain")], b"{}")
+        .expect_json_error(415, "POST /schema as text/plain");
+}
+
+#[test]
+fn analyze_endpoint_runs_one_analysis_on_given_sql() {
+    let server = Server::start();
+    let sql = "SELECT strftime('%Y-%m-01', order_date) AS month, SUM(amount) AS revenue \
+               FROM orders WHERE status = 'completed' GROUP BY 1 ORDER BY 1";
+    let response = server.post_json(
+        "/analyze",
+        &json!({"database": sample_url(), "sql": sql, "type": "forecast", "horizon": 2,
+                "target": null, "date_column": null, "method": null, "threshold": null}),
+        &[],
+    );
+    assert_eq!(response.status, 200, "POST /analyze: {}", response.body);
+    let answer = response.json();
+    check_answer_shape(&answer, "POST /analyze");
+    check_result_fields(&answer, "POST /analyze");
+    assert!(answer["error"].is_null(), "no error: {}", answer["error"]);
+    assert_eq!(answer["analytics_type"], "forecast");
+    assert_eq!(answer["question"], Value::Null, "analyze has no question");
+    assert_eq!(
+        answer["analysis_result"]["forecast"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "the horizon is honoured: {}",
+        answer["analysis_result"]
+    );
+
+    let refused = server.post_json(
+        "/analyze",
+        &json!({"database": sample_url(), "sql": "DELETE FROM orders", "type": "summary"}),
+        &[],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let answer = refused.json();
+    check_answer_shape(&answer, "POST /analyze with DELETE");
+    assert_eq!(answer["error"]["kind"], "sql_rejected", "{answer}");
+
+    server
+        .post_json(
+            "/analyze",
+            &json!({"database": sample_url(), "sql": sql, "type": "magic"}),
+            &[],
+        )
+        .expect_json_error(400, "POST /analyze with an unknown type");
+    server
+        .post_json(
+            "/analyze",
+            &json!({"database": sample_url(), "type": "trend"}),
+            &[],
+        )
+        .expect_json_error(400, "POST /analyze without sql");
+}
+
+#[test]
+fn sandbox_status_says_what_is_available() {
+    let server = Server::start();
+    let response = server.request("GET", "/sandbox/status", &[], b"");
+    assert_eq!(response.status, 200, "{}", response.body);
+    let status = response.json();
+    for field in ["docker", "image", "restricted"] {
+        assert!(
+            status[field].is_boolean(),
+            "`{field}` is a boolean: {status}"
+        );
+    }
+    assert!(status["message"].is_string(), "{status}");
+    if status["image"] == true {
+        assert_eq!(status["docker"], true, "no image without Docker: {status}");
+    }
+    if docker_image_present() {
+        assert_eq!(status["image"], true, "the image is present here: {status}");
+    }
+}
+
+/// A built UI in a temporary directory, with a file beside it that must never be served.
+fn fake_ui() -> (PathBuf, PathBuf) {
+    let base = std::env::temp_dir().join(format!("sightline-ui-test-{}", std::process::id()));
+    let dist = base.join("dist");
+    std::fs::create_dir_all(dist.join("assets")).expect("make the UI dir");
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>t</title>").expect("index");
+    std::fs::write(dist.join("assets/app.js"), "console.log(1)").expect("asset");
+    std::fs::write(dist.join(".env"), "SECRET=1").expect("hidden file");
+    std::fs::write(base.join("secret.txt"), "SECRET").expect("outside file");
+    #[cfg(unix)]
+    {
+        let _ = std::fs::remove_file(dist.join("link.txt"));
+        std::os::unix::fs::symlink(base.join("secret.txt"), dist.join("link.txt"))
+            .expect("symlink");
+    }
+    (base, dist)
+}
+
+#[test]
+fn ui_files_are_served_with_the_csp_and_nothing_else() {
+    let (base, dist) = fake_ui();
+    let server = Server::start_with(&["--ui", dist.to_str().expect("utf-8 path")]);
+    let index = server.request("GET", "/", &[], b"");
+    assert_eq!(index.status, 200, "{index:?}");
+    assert!(
+        index
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("text/html")),
+        "{index:?}"
+    );
+    let csp = index.header("content-security-policy").unwrap_or("");
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("script-src 'self'"),
+        "the app's CSP: {csp}"
+    );
+    assert!(!csp.contains("unsafe-eval"), "no unsafe-eval: {csp}");
+    assert_eq!(index.header("x-content-type-options"), Some("nosniff"));
+    assert!(index.body.contains("<title>t</title>"));
+
+    let asset = server.request("GET", "/assets/app.js", &[], b"");
+    assert_eq!(asset.status, 200);
+    assert!(
+        asset
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("text/javascript")),
+        "{asset:?}"
+    );
+
+    for path in [
+        "/../secret.txt",
+        "/assets/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/.env",
+        "/link.txt",
+        "/assets",
+        "/missing.js",
+    ] {
+        let response = server.request("GET", path, &[], b"");
+        response.expect_json_error(404, &format!("GET {path}"));
+        assert!(!response.body.contains("SECRET"), "{path} leaked a file");
+    }
+    server
+        .request("POST", "/", &[("Content-Type", "application/json")], b"{}")
+        .expect_json_error(404, "POST /");
+
+    // What Chromium sends for the UI's own fetches: Origin of the page on POST.
+    let own = format!("http://127.0.0.1:{}", server.port);
+    let same_origin = server.post_json(
+        "/schema",
+        &json!({"database": sample_url()}),
+        &[("Origin", own.as_str()), ("Sec-Fetch-Site", "same-origin")],
+    );
+    assert_eq!(same_origin.status, 200, "{}", same_origin.body);
+    let foreign = server.request("GET", "/", &[("Origin", "http://evil.example")], b"");
+    foreign.expect_json_error(403, "a page of another origin");
+    let _ = std::fs::remove_dir_all(base);
+}
+
+#[test]
+fn ui_without_an_index_is_refused_at_start() {
+    let empty = std::env::temp_dir().join(format!("sightline-ui-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("make the dir");
+    let output = Command::new(env!("CARGO_BIN_EXE_sightline"))
+        .args(["serve", "--port", "0", "--ui"])
+        .arg(&empty)
+        .output()
+        .expect("run serve");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("index.html"),
+        "says what is missing: {stderr}"
+    );
+    let _ = std::fs::remove_dir_all(empty);
 }

@@ -1,0 +1,108 @@
+// The desktop backend: Tauri commands (src-tauri) over `invoke`, stage events over a `Channel`,
+// native open/save dialogs from the dialog plugin. Command names and argument shapes are fixed
+// (Tauri turns the camelCase argument names into the snake_case Rust parameters).
+
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { open, save } from '@tauri-apps/plugin-dialog';
+
+import type {
+  AnalyzeRequest,
+  Answer,
+  AskRequest,
+  Backend,
+  Connections,
+  ExportFormat,
+  SandboxResult,
+  SandboxRunRequest,
+  SandboxStatus,
+  Schema,
+  Settings,
+  StageEvent,
+} from './types';
+import { toBackendError } from './types';
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toBackendError(error);
+  }
+}
+
+function channel(onEvent: (event: StageEvent) => void): Channel<StageEvent> {
+  const events = new Channel<StageEvent>();
+  events.onmessage = onEvent;
+  return events;
+}
+
+const SQLITE_FILTER = [
+  { name: 'SQLite database', extensions: ['db', 'sqlite', 'sqlite3', 'db3'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+export function tauriBackend(): Backend {
+  return {
+    kind: 'tauri',
+    canPickFiles: true,
+    keysSupported: true,
+    keyMessage: 'Keys are kept in the system keychain; Sightline never shows them again.',
+
+    ask: (request: AskRequest, onEvent) =>
+      call<Answer>('ask', { request, onEvent: channel(onEvent) }),
+    analyze: (request: AnalyzeRequest, onEvent) =>
+      call<Answer>('analyze', { request, onEvent: channel(onEvent) }),
+    cancel: (requestId) => call<boolean>('cancel', { requestId }),
+    schema: (database) => call<Schema>('schema', { database }),
+    connections: () => call<Connections>('connections', {}),
+    // The app records a database when it opens its schema; nothing to do here.
+    remember: async () => {},
+    forgetConnection: (path) => call<Connections>('forget_connection', { path }),
+    pickDatabase: async () => {
+      const picked = await open({ multiple: false, directory: false, filters: SQLITE_FILTER });
+      return typeof picked === 'string' ? picked : null;
+    },
+    onFileDrop: async (handler, hover) =>
+      getCurrentWebview().onDragDropEvent((event) => {
+        const { payload } = event;
+        if (payload.type === 'enter') hover?.(true);
+        else if (payload.type === 'leave') hover?.(false);
+        else if (payload.type === 'drop') {
+          hover?.(false);
+          if (payload.paths.length > 0) handler(payload.paths);
+        }
+      }),
+
+    settingsGet: () => call<Settings>('settings_get', {}),
+    settingsSet: (settings) => call<Settings>('settings_set', { settings }),
+    keySet: (profile, key) => call<boolean>('key_set', { profile, key }),
+    keyClear: (profile) => call<boolean>('key_clear', { profile }),
+    keyStatus: (profile) => call<boolean>('key_status', { profile }),
+
+    sandboxStatus: () => call<SandboxStatus>('sandbox_status', {}),
+    sandboxRun: (request: SandboxRunRequest) => call<SandboxResult>('sandbox_run', { request }),
+
+    exportAnswer: async (requestId, _answer, format: ExportFormat) => {
+      const path = await save({
+        defaultPath: format === 'csv' ? 'sightline-answer.csv' : 'sightline-report.html',
+        filters: [
+          format === 'csv'
+            ? { name: 'CSV', extensions: ['csv'] }
+            : { name: 'HTML report', extensions: ['html'] },
+        ],
+      });
+      if (!path) return null;
+      await call<null>('export_answer', { requestId, format, path });
+      return path;
+    },
+    savePng: async (base64, suggestedName) => {
+      const path = await save({
+        defaultPath: suggestedName,
+        filters: [{ name: 'PNG image', extensions: ['png'] }],
+      });
+      if (!path) return null;
+      await call<null>('save_png', { path, base64 });
+      return path;
+    },
+  };
+}

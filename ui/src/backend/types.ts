@@ -1,0 +1,175 @@
+// The one interface the views talk to; `tauri.ts` and `http.ts` implement it.
+//
+// The wire types of the answer come from Rust (`../generated/contract.ts`, ts-rs). The types
+// below (Settings, SandboxStatus, Connections, SandboxResult) are hand-written FOR NOW and kept
+// together in this file so they can be swapped for generated ones in one move.
+
+import type {
+  AnalysisType,
+  Answer,
+  ErrorKind,
+  Schema,
+  StageEvent,
+} from '../generated/contract';
+
+export type { AnalysisType, Answer, ErrorKind, Schema, StageEvent };
+
+export type SandboxMode = 'auto' | 'docker' | 'restricted' | 'off';
+export type Theme = 'system' | 'light' | 'dark';
+
+/** What `settings_get` / `settings_set` carry (snake_case, as serde writes it). */
+export interface Settings {
+  model_profile: string;
+  base_url: string;
+  schema_only: boolean;
+  sandbox_mode: SandboxMode;
+  sandbox_timeout_s: number;
+  sandbox_memory: string;
+  sandbox_pool_size: number;
+  theme: Theme;
+  max_rows: number;
+}
+
+export interface SandboxStatus {
+  docker: boolean;
+  image: boolean;
+  restricted: boolean;
+  message: string;
+}
+
+export interface Connections {
+  recent: string[];
+  sample: string | null;
+}
+
+/** A Plotly figure as the engine and the sandbox send it. */
+export interface Figure {
+  data: unknown[];
+  layout: Record<string, unknown>;
+}
+
+/** CONTRACT.md's sandbox result. */
+export interface SandboxResult {
+  success: boolean;
+  result: unknown;
+  output: string;
+  error: string | null;
+  visualization: Figure | null;
+  mode_used: string | null;
+  duration_ms: number;
+}
+
+export interface SandboxRunRequest {
+  code: string;
+  /** NAME → CSV text; the code sees each as the DataFrame NAME. */
+  data: Record<string, string>;
+  mode: string;
+  timeout: number;
+  memory: string;
+}
+
+export interface AskRequest {
+  question: string;
+  database: string;
+  requestId: string;
+}
+
+export interface AnalyzeRequest {
+  analysis: AnalysisType;
+  database: string;
+  sql: string;
+  target?: string | null;
+  dateColumn?: string | null;
+  horizon?: number | null;
+  method?: string | null;
+  threshold?: number | null;
+  requestId: string;
+}
+
+export type ExportFormat = 'csv' | 'html';
+
+/** A failure that is not an answer (the call could not start, or a non-answer command failed). */
+export class BackendError extends Error {
+  readonly kind: ErrorKind;
+  constructor(kind: ErrorKind, message: string) {
+    super(message);
+    this.kind = kind;
+    this.name = 'BackendError';
+  }
+}
+
+const KINDS: readonly ErrorKind[] = [
+  'bad_input',
+  'not_understood',
+  'sql_rejected',
+  'database',
+  'llm_unavailable',
+  'sandbox_unavailable',
+  'timeout',
+  'cancelled',
+  'internal',
+];
+
+export function isErrorKind(value: unknown): value is ErrorKind {
+  return typeof value === 'string' && (KINDS as readonly string[]).includes(value);
+}
+
+/** Turns whatever a backend threw (a `{kind|code, message}` object, an Error, a string) into a BackendError. */
+export function toBackendError(error: unknown): BackendError {
+  if (error instanceof BackendError) return error;
+  if (error && typeof error === 'object') {
+    const o = error as Record<string, unknown>;
+    const inner = o.error && typeof o.error === 'object' ? (o.error as Record<string, unknown>) : o;
+    const kind = isErrorKind(inner.kind) ? inner.kind : isErrorKind(inner.code) ? inner.code : null;
+    if (typeof inner.message === 'string') {
+      return new BackendError(kind ?? 'internal', inner.message);
+    }
+    if (error instanceof Error) {
+      return new BackendError(error.name === 'AbortError' ? 'cancelled' : 'internal', error.message);
+    }
+  }
+  if (typeof error === 'string') return new BackendError('internal', error);
+  return new BackendError('internal', 'Something went wrong inside Sightline.');
+}
+
+export interface Backend {
+  readonly kind: 'tauri' | 'http';
+  /** The whole pipeline; stage events stream through `onEvent` where the backend can stream. */
+  ask(request: AskRequest, onEvent: (event: StageEvent) => void): Promise<Answer>;
+  analyze(request: AnalyzeRequest, onEvent: (event: StageEvent) => void): Promise<Answer>;
+  cancel(requestId: string): Promise<boolean>;
+  schema(database: string): Promise<Schema>;
+  connections(): Promise<Connections>;
+  /** Records a database the user opened (the desktop app records it itself). */
+  remember(database: string): Promise<void>;
+  forgetConnection(path: string): Promise<Connections>;
+  /** A native file picker where there is one; `null` when cancelled or unavailable. */
+  pickDatabase(): Promise<string | null>;
+  /** Whether `pickDatabase` shows a native dialog (otherwise the UI shows a path field). */
+  readonly canPickFiles: boolean;
+  /**
+   * Paths dropped onto the window (desktop only), and whether files are being dragged over it;
+   * resolves to an unsubscribe function.
+   */
+  onFileDrop(handler: (paths: string[]) => void, hover?: (over: boolean) => void): Promise<() => void>;
+
+  settingsGet(): Promise<Settings>;
+  settingsSet(settings: Settings): Promise<Settings>;
+  /** Whether keys can be stored here; when false, `keyMessage` says why. */
+  readonly keysSupported: boolean;
+  readonly keyMessage: string;
+  keySet(profile: string, key: string): Promise<boolean>;
+  keyClear(profile: string): Promise<boolean>;
+  keyStatus(profile: string): Promise<boolean>;
+
+  sandboxStatus(): Promise<SandboxStatus>;
+  sandboxRun(request: SandboxRunRequest): Promise<SandboxResult>;
+
+  /**
+   * Saves an answer as CSV or an HTML report. Resolves to where it went (a path, or a file
+   * name for a download), or null when the user cancelled.
+   */
+  exportAnswer(requestId: string, answer: Answer, format: ExportFormat): Promise<string | null>;
+  /** Saves a PNG given as base64; resolves like exportAnswer. */
+  savePng(base64: string, suggestedName: string): Promise<string | null>;
+}

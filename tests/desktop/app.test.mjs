@@ -45,6 +45,19 @@ async function find(id, timeout = WAIT) {
   return driver.wait(until.elementLocated(byTest(id)), timeout, `no [data-testid=${id}] appeared`);
 }
 
+/** The element's text content (WebDriver's visible text depends on layout and scrolling). */
+async function textOf(id) {
+  return driver.executeScript("return arguments[0].textContent", await find(id));
+}
+
+/** Replaces a field's text the way a user does (select all, type), so the page sees input events;
+ *  WebDriver's clear() changes the value without telling the page. */
+async function replaceText(element, text) {
+  await element.click();
+  await element.sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
+  await element.sendKeys(text);
+}
+
 async function shot(name) {
   mkdirSync(SHOTS, { recursive: true });
   writeFileSync(join(SHOTS, `${name}.png`), await driver.takeScreenshot(), "base64");
@@ -71,29 +84,41 @@ async function drawnChart() {
 }
 
 async function openSample() {
-  const open = await find("open-sample");
-  await open.click();
-  await find("schema-browser");
+  await (await find("nav-data")).click();
+  await (await find("open-sample")).click();
+  const input = await find("question-input");
+  await driver.wait(until.elementIsEnabled(input), WAIT, "the question box is enabled once the database is open");
   await driver.wait(
-    async () => (await (await find("current-db")).getText()).includes("sample.db"),
+    async () => (await textOf("current-db")).includes("sample.db"),
     WAIT,
     "the sample database is shown as the current database",
   );
 }
 
-async function ask(question) {
+/** Asks through the window and waits for this question's answer (its interpretation, as the
+ *  CLI gives it for the same question), not the answer already on screen. */
+async function ask(question, expected) {
   const input = await find("question-input");
-  await input.clear();
-  await input.sendKeys(question);
-  await (await find("ask-button")).click();
-  await driver.wait(
-    async () => (await driver.findElements(byTest("answer"))).length > 0 ||
-      (await driver.findElements(byTest("error-state"))).length > 0,
-    WAIT,
-    `no answer to ${question}`,
-  );
-  const errors = await driver.findElements(byTest("error-state"));
-  if (errors.length) assert.fail(`${question}: ${await errors[0].getText()}`);
+  await driver.wait(until.elementIsEnabled(input), WAIT, "the question box is enabled");
+  await replaceText(input, question);
+  await input.sendKeys(Key.ENTER);
+  await driver.wait(async () => {
+    const errors = await driver.findElements(byTest("error-state"));
+    if (errors.length) assert.fail(`${question}: ${await errors[0].getText()}`);
+    const shown = await driver.findElements(byTest("interpretation"));
+    return shown.length > 0 && (await shown[0].getText()).includes(expected.interpretation);
+  }, WAIT, `no answer to ${question}`);
+}
+
+/** `sightline analyze summary` on `sql`: the oracle of the SQL tab. */
+function cliAnalyze(sql) {
+  const out = execFileSync(CLI, ["analyze", "summary", "--db", SAMPLE, "--sql", sql, "--json"], { encoding: "utf8" });
+  return JSON.parse(out);
+}
+
+async function openSettings() {
+  await (await find("nav-settings")).click();
+  return find("settings");
 }
 
 before(async () => {
@@ -109,20 +134,26 @@ after(async () => {
 
 test("opens the sample database and shows its schema", async () => {
   await openSample();
-  const schema = await (await find("schema-browser")).getText();
+  await (await find("nav-data")).click();
+  const schema = await textOf("schema-browser");
   for (const table of ["customers", "orders", "products"]) {
     assert.match(schema, new RegExp(table), `the schema browser lists ${table}`);
   }
   await shot("01-connect");
+  await (await find("nav-ask")).click();
 });
 
 for (const [i, question] of QUESTIONS.entries()) {
   test(`draws the chart of "${question}" with the engine's values`, async () => {
-    await ask(question);
-    let chart = null;
-    await driver.wait(async () => (chart = await drawnChart()) !== null, WAIT, "no Plotly chart drawn");
     const expected = cliAnswer(question);
     const figure = expected.visualization;
+    await ask(question, expected);
+    let chart = null;
+    await driver.wait(
+      async () => (chart = await drawnChart()) !== null && chart.traces.length === figure.data.length,
+      WAIT,
+      "no Plotly chart with the engine's traces drawn",
+    );
     assert.ok(chart.svgNodes > 20, `Plotly drew SVG nodes (${chart.svgNodes})`);
     assert.equal(chart.traces.length, figure.data.length, "as many traces as the engine's figure");
     const first = figure.data[0];
@@ -135,37 +166,36 @@ for (const [i, question] of QUESTIONS.entries()) {
 }
 
 test("edits the SQL and runs it again", async () => {
-  await ask("Show monthly revenue for last year");
+  const question = "Show monthly revenue for last year";
+  await ask(question, cliAnswer(question));
+  await (await find("tab-sql")).click();
   const editor = await find("sql-editor");
-  await driver.executeScript(
-    `const e = arguments[0]; e.focus();`, editor);
-  await editor.sendKeys(Key.chord(Key.CONTROL, "a"), Key.DELETE);
-  await editor.sendKeys("SELECT region, COUNT(*) AS customers FROM customers GROUP BY region ORDER BY region");
+  const sql = "SELECT region, COUNT(*) AS customers FROM customers GROUP BY region ORDER BY region";
+  await replaceText(editor, sql);
   await (await find("rerun-button")).click();
+  const expected = cliAnalyze(sql);
   await driver.wait(
-    async () => /(\d+)/.test(await (await find("grid-count")).getText()) &&
-      (await (await find("grid")).getText()).includes("region"),
+    until.elementLocated(By.css(`[data-testid="answer"][data-row-count="${expected.data.row_count}"]`)),
     WAIT,
-    "the grid shows the edited query's columns",
+    `the answer of the edited SQL (${expected.data.row_count} rows)`,
   );
-  const grid = await (await find("grid")).getText();
-  const regions = execFileSync(CLI, ["ask", "--db", SAMPLE, "--json", "number of customers by region"], { encoding: "utf8" });
-  for (const row of JSON.parse(regions).data.rows) {
+  await (await find("tab-data")).click();
+  const grid = await textOf("grid");
+  for (const row of expected.data.rows) {
     assert.ok(grid.includes(String(row[0])), `the grid shows region ${row[0]}`);
   }
   await shot("03-sql-rerun");
 });
 
 test("a setting survives a restart", async () => {
-  await (await find("settings")).click().catch(() => {});
+  await openSettings();
   const maxRows = await find("settings-max-rows");
-  await maxRows.clear();
-  await maxRows.sendKeys("4321");
+  await replaceText(maxRows, "4321");
   await (await find("settings-save")).click();
   await driver.wait(async () => readStore().includes("4321"), WAIT, "the setting reached the store file");
   await driver.quit();
   driver = await launch();
-  await (await find("settings")).click().catch(() => {});
+  await openSettings();
   const again = await find("settings-max-rows");
   await driver.wait(async () => (await again.getAttribute("value")) === "4321", WAIT,
     "the saved value is shown after the restart");
@@ -173,14 +203,21 @@ test("a setting survives a restart", async () => {
 
 test("an API key goes to the keychain and nowhere else", async () => {
   const key = `gsk_e2e_${process.pid}_${Date.now()}`;
-  await (await find("settings")).click().catch(() => {});
+  await openSettings();
   const profile = await find("settings-model-profile");
-  await profile.clear();
-  await profile.sendKeys("groq");
+  await replaceText(profile, "groq");
+  const baseUrl = await find("settings-base-url");
+  await replaceText(baseUrl, "https://api.groq.com/openai/v1");
   await (await find("settings-save")).click();
+  await driver.wait(async () => (await textOf("key-status")).includes('"groq"'), 15_000,
+    "the key panel speaks of the saved profile").catch(async (e) => {
+    await shot("failed-key-profile");
+    throw e;
+  });
+  assert.equal(await (await find("key-status")).getAttribute("data-set"), "false", "no key at first");
   await (await find("key-input")).sendKeys(key);
   await (await find("key-set")).click();
-  await driver.wait(async () => /is set|saved|set/i.test(await (await find("key-status")).getText()), WAIT,
+  await driver.wait(async () => (await (await find("key-status")).getAttribute("data-set")) === "true", WAIT,
     "the window says a key is set");
   const inKeychain = execFileSync("secret-tool", ["lookup", "service", "dev.sightline.app", "username", "groq"], { encoding: "utf8" });
   assert.equal(inKeychain, key, "the system keychain holds the key");
@@ -191,6 +228,8 @@ test("an API key goes to the keychain and nowhere else", async () => {
   assert.equal(await (await find("key-input")).getAttribute("value"), "", "the key field is emptied");
   await shot("04-settings");
   await (await find("key-clear")).click();
+  await driver.wait(async () => (await (await find("key-status")).getAttribute("data-set")) === "false", WAIT,
+    "the window says no key is set");
   await driver.wait(async () => {
     try {
       execFileSync("secret-tool", ["lookup", "service", "dev.sightline.app", "username", "groq"]);

@@ -39,7 +39,8 @@ pub struct Settings {
     pub model_profile: String,
     /// The OpenAI-compatible endpoint of the profile; empty for the profile's preset.
     pub base_url: String,
-    /// Send only the schema to a model, never sample rows.
+    /// Send only the schema to a model, never sample rows (on by default: nothing of the data
+    /// leaves the machine unless the user allows it).
     pub schema_only: bool,
     pub sandbox_mode: SandboxMode,
     pub sandbox_timeout_s: u32,
@@ -58,7 +59,7 @@ impl Default for Settings {
         Settings {
             model_profile: "offline".to_string(),
             base_url: String::new(),
-            schema_only: false,
+            schema_only: true,
             sandbox_mode: SandboxMode::Auto,
             sandbox_timeout_s: 30,
             sandbox_memory: "512m".to_string(),

@@ -9,6 +9,7 @@ use crate::contract::{Answer, AnswerError, DataTable, StageReport, StageStatus};
 use crate::db::{ColumnInfo, ForeignKeyInfo, Schema, TableInfo};
 use crate::error::ErrorKind;
 use crate::progress::StageEvent;
+use crate::settings::{SandboxMode, Settings, Theme};
 
 /// Where the generated file lives, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/generated/contract.ts";
@@ -30,6 +31,9 @@ pub fn bindings() -> String {
         TableInfo::decl(&cfg),
         ColumnInfo::decl(&cfg),
         ForeignKeyInfo::decl(&cfg),
+        Settings::decl(&cfg),
+        SandboxMode::decl(&cfg),
+        Theme::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/sightline-engine (src/typescript.rs). Do not edit: run\n\

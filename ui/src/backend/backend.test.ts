@@ -28,7 +28,7 @@ describe('http backend', () => {
     expect(got).toEqual(answer);
     const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe('/query/analytics');
-    expect(JSON.parse(String(init.body))).toEqual({ query: 'q', database: '/x.db', max_rows: 1000 });
+    expect(JSON.parse(String(init.body))).toEqual({ query: 'q', database: '/x.db', max_rows: 10_000 });
     expect((init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
   });
 

@@ -1,34 +1,21 @@
 // The one interface the views talk to; `tauri.ts` and `http.ts` implement it.
 //
-// The wire types of the answer come from Rust (`../generated/contract.ts`, ts-rs). The types
-// below (Settings, SandboxStatus, Connections, SandboxResult) are hand-written FOR NOW and kept
+// The wire types of the answer and the settings come from Rust (`../generated/contract.ts`,
+// ts-rs). The types below (SandboxStatus, Connections, SandboxResult) are still hand-written, kept
 // together in this file so they can be swapped for generated ones in one move.
 
 import type {
   AnalysisType,
   Answer,
   ErrorKind,
+  SandboxMode,
   Schema,
+  Settings,
   StageEvent,
+  Theme,
 } from '../generated/contract';
 
-export type { AnalysisType, Answer, ErrorKind, Schema, StageEvent };
-
-export type SandboxMode = 'auto' | 'docker' | 'restricted' | 'off';
-export type Theme = 'system' | 'light' | 'dark';
-
-/** What `settings_get` / `settings_set` carry (snake_case, as serde writes it). */
-export interface Settings {
-  model_profile: string;
-  base_url: string;
-  schema_only: boolean;
-  sandbox_mode: SandboxMode;
-  sandbox_timeout_s: number;
-  sandbox_memory: string;
-  sandbox_pool_size: number;
-  theme: Theme;
-  max_rows: number;
-}
+export type { AnalysisType, Answer, ErrorKind, SandboxMode, Schema, Settings, StageEvent, Theme };
 
 export interface SandboxStatus {
   docker: boolean;
@@ -40,6 +27,10 @@ export interface SandboxStatus {
 export interface Connections {
   recent: string[];
   sample: string | null;
+  /** The desktop app only: a database named on its command line, opened at start. */
+  open?: string | null;
+  /** The desktop app only: problems met while loading the settings, said once. */
+  warnings?: string[];
 }
 
 /** A Plotly figure as the engine and the sandbox send it. */

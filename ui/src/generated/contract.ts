@@ -21,7 +21,7 @@ export type StageReport = { name: string, status: StageStatus, ms: number, };
 
 export type AnswerError = { stage: string | null, kind: ErrorKind, message: string, };
 
-export type ErrorKind = "bad_input" | "not_understood" | "sql_rejected" | "database" | "llm_unavailable" | "sandbox_unavailable" | "timeout" | "cancelled" | "internal";
+export type ErrorKind = "bad_input" | "not_understood" | "sql_rejected" | "database" | "llm_unavailable" | "sandbox_unavailable" | "keychain_unavailable" | "timeout" | "cancelled" | "internal";
 
 export type StageEvent = { "event": "started", name: string, } | { "event": "finished", name: string, status: StageStatus, ms: number, detail: string | null, };
 
@@ -40,3 +40,34 @@ export type ColumnInfo = { name: string, decl_type: string, primary_key: boolean
 sample_values: Array<string | number | null>, };
 
 export type ForeignKeyInfo = { column: string, references_table: string, references_column: string, };
+
+export type Settings = { 
+/**
+ * `offline` (the embedded planner) or the name of a model profile.
+ */
+model_profile: string, 
+/**
+ * The OpenAI-compatible endpoint of the profile; empty for the profile's preset.
+ */
+base_url: string, 
+/**
+ * Send only the schema to a model, never sample rows (on by default: nothing of the data
+ * leaves the machine unless the user allows it).
+ */
+schema_only: boolean, sandbox_mode: SandboxMode, sandbox_timeout_s: number, 
+/**
+ * A size like `512m` or `1g`.
+ */
+sandbox_memory: string, 
+/**
+ * Warm containers kept ready.
+ */
+sandbox_pool_size: number, theme: Theme, 
+/**
+ * Rows of an answer sent to the window (the full count is always reported).
+ */
+max_rows: number, };
+
+export type SandboxMode = "auto" | "docker" | "restricted" | "off";
+
+export type Theme = "system" | "light" | "dark";

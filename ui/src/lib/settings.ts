@@ -12,7 +12,7 @@ export const DEFAULT_SETTINGS: Settings = {
   sandbox_memory: '512m',
   sandbox_pool_size: 2,
   theme: 'system',
-  max_rows: 1000,
+  max_rows: 10_000,
 };
 
 export const SANDBOX_MODES: readonly SandboxMode[] = ['auto', 'docker', 'restricted', 'off'];

@@ -140,9 +140,16 @@ export function App({ backend }: { backend: Backend }) {
 
   useEffect(() => {
     backend.settingsGet().then(setSettings).catch((e: unknown) => say(toBackendError(e).message));
-    backend.connections().then(setConnections).catch(() => {});
-    refreshSandbox();
     const initial = new URLSearchParams(window.location.search).get('db');
+    backend
+      .connections()
+      .then((c) => {
+        setConnections(c);
+        c.warnings?.forEach(say);
+        if (c.open && !initial) void openDatabase(c.open);
+      })
+      .catch(() => {});
+    refreshSandbox();
     if (initial) void openDatabase(initial);
     let unlisten: (() => void) | null = null;
     void backend.onFileDrop((paths) => void openDatabase(paths[0]), setDragging).then((u) => (unlisten = u));

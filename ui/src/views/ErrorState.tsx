@@ -19,6 +19,10 @@ const ADVICE: Record<ErrorKind, { title: string; next: string }> = {
     title: 'The Python sandbox is not available',
     next: 'See the sandbox status in Settings. Native analyses need no sandbox and still work.',
   },
+  keychain_unavailable: {
+    title: 'The system keychain cannot be used',
+    next: 'Unlock or start your keychain (on Linux, GNOME Keyring or KWallet), then set the key again. Sightline never keeps keys anywhere else.',
+  },
   timeout: { title: 'This took too long', next: 'Narrow the question (a shorter time range, fewer groups) and ask again.' },
   cancelled: { title: 'Cancelled', next: 'Ask again when you are ready.' },
   internal: { title: 'Something went wrong inside Sightline', next: 'Try again; if it keeps happening, report the message below.' },

@@ -33,10 +33,9 @@ use sightline_engine::{
     AnalyzeRequest, Answer, AnswerError, AskRequest, CancelToken, DEFAULT_MAX_ROWS, Engine,
     EngineConfig, EngineError, ErrorKind, NullSink,
 };
-use sightline_sandbox::restricted::RestrictedSandbox;
 use sightline_sandbox::{
-    DockerSandbox, DockerSettings, PoolSettings, SandboxError, SandboxErrorKind, SandboxRequest,
-    SandboxResult, Sandboxes,
+    DockerSettings, PoolSettings, SandboxError, SandboxErrorKind, SandboxRequest, SandboxResult,
+    SandboxStatus, Sandboxes,
 };
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -283,30 +282,8 @@ async fn analyze(
 }
 
 /// `GET /sandbox/status`: whether Docker answers, the image is there, the restricted mode works.
-async fn sandbox_status() -> Json<serde_json::Value> {
-    let mut messages = Vec::new();
-    let (docker, image) = match DockerSandbox::connect(DockerSettings::default()).await {
-        Ok(_) => (true, true),
-        Err(e) => {
-            messages.push(e.to_string());
-            let engine =
-                sightline_sandbox::docker::connect_engine(None, std::time::Duration::from_secs(5))
-                    .await;
-            (engine.is_ok(), false)
-        }
-    };
-    let restricted = match RestrictedSandbox::detect().await {
-        Ok(_) => true,
-        Err(e) => {
-            messages.push(e.to_string());
-            false
-        }
-    };
-    if docker && image {
-        messages.insert(0, "Docker and the sandbox image are ready.".to_string());
-    }
-    let message = messages.join(" ");
-    Json(json!({"docker": docker, "image": image, "restricted": restricted, "message": message}))
+async fn sandbox_status() -> Json<SandboxStatus> {
+    Json(sightline_sandbox::status(&DockerSettings::default()).await)
 }
 
 /// The body of `POST /sandbox/run` (CONTRACT.md).

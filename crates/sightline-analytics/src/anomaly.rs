@@ -330,8 +330,20 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
             _ => out.push_str(&format!("Found {found} in {target}: values {rule}.")),
         }
         const SHOWN: usize = 5;
+        // The SHOWN largest by |score|, ties in row order: a partial selection, since a
+        // million-row column can have tens of thousands of anomalies.
+        let larger_first = |a: &usize, b: &usize| {
+            flags.scores[*b]
+                .abs()
+                .total_cmp(&flags.scores[*a].abs())
+                .then(a.cmp(b))
+        };
         let mut by_size: Vec<usize> = (0..anomalies.len()).collect();
-        by_size.sort_by(|&a, &b| flags.scores[b].abs().total_cmp(&flags.scores[a].abs()));
+        if by_size.len() > SHOWN {
+            by_size.select_nth_unstable_by(SHOWN - 1, larger_first);
+            by_size.truncate(SHOWN);
+        }
+        by_size.sort_by(larger_first);
         let shown: Vec<String> = by_size
             .iter()
             .take(SHOWN)
@@ -412,8 +424,7 @@ fn z_score_flags(values: &[f64], mean: f64, std: f64, threshold: f64) -> Flags {
 
 fn isolation_flags(values: &[f64], threshold: f64) -> Flags {
     let scores = stats::isolation_scores(values);
-    let d = stats::describe(values);
-    let median = d.q50.unwrap_or(f64::NAN);
+    let median = stats::quantiles(values, &[0.5])[0];
     let mut f = Flags {
         rows: Vec::new(),
         expected: Vec::new(),
@@ -438,7 +449,6 @@ fn isolation_flags(values: &[f64], threshold: f64) -> Flags {
 }
 
 fn iqr_flags(values: &[f64], k: f64) -> Flags {
-    let d = stats::describe(values);
     let mut f = Flags {
         rows: Vec::new(),
         expected: Vec::new(),
@@ -446,9 +456,11 @@ fn iqr_flags(values: &[f64], k: f64) -> Flags {
         bounds: None,
         largest: None,
     };
-    let (Some(q1), Some(median), Some(q3)) = (d.q25, d.q50, d.q75) else {
+    let q = stats::quantiles(values, &[0.25, 0.5, 0.75]);
+    let (q1, median, q3) = (q[0], q[1], q[2]);
+    if !(q1.is_finite() && median.is_finite() && q3.is_finite()) {
         return f;
-    };
+    }
     let iqr = q3 - q1;
     let (lo, hi) = (q1 - k * iqr, q3 + k * iqr);
     f.bounds = Some((lo, hi));

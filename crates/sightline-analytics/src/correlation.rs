@@ -3,6 +3,7 @@
 //! `spearmanr`), the full matrix for a heatmap, and the columns left out (identifiers,
 //! constants) with the reason, also as warnings.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
@@ -122,10 +123,10 @@ pub struct CorrelationResult {
     pub warnings: Vec<String>,
 }
 
-/// A compared column.
-struct Factor {
+/// A compared column (its values borrowed from the frame when they can be).
+struct Factor<'a> {
     name: String,
-    values: Vec<f64>,
+    values: Cow<'a, [f64]>,
     r: f64,
     p: f64,
 }
@@ -244,7 +245,7 @@ fn matrix(
     let mut columns = vec![target.to_string()];
     columns.extend(factors.iter().map(|f| f.name.clone()));
     let series: Vec<&[f64]> = std::iter::once(target_values)
-        .chain(factors.iter().map(|f| f.values.as_slice()))
+        .chain(factors.iter().map(|f| &*f.values))
         .collect();
     let k = series.len();
     let mut values = vec![vec![1.0; k]; k];

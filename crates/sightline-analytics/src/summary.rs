@@ -148,12 +148,13 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
         };
         outliers.insert(name.clone(), rows);
         per_column.insert(name.clone(), d);
+        let (skewness, kurtosis, normality) = stats::shape_of(&values);
         shape.insert(
             name.clone(),
             Shape {
-                skewness: stats::skewness(&values),
-                kurtosis: stats::kurtosis(&values),
-                normality: stats::normal_test(&values),
+                skewness,
+                kurtosis,
+                normality,
             },
         );
     }

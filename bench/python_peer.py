@@ -364,6 +364,7 @@ def anomaly(df, args):
             "mean": finite(values.mean()),
             "std": finite(values.std(ddof=1)),
             "expected_values": [finite(v) for v in expected],
+            "seasonal_period": args.season_length,
         }
         n = len(values)
         fig = {

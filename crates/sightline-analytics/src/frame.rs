@@ -188,11 +188,21 @@ pub(crate) fn missing_percent(df: &DataFrame) -> Result<Vec<(String, f64)>, Anal
     for col in df.columns() {
         let missing = if col.dtype().is_float() {
             let series = col.as_materialized_series().cast(&DataType::Float64)?;
-            series
-                .f64()?
-                .iter()
-                .filter(|v| v.is_none_or(f64::is_nan))
-                .count()
+            // Nulls, plus NaN among the values that are not null (a null slot may hold NaN).
+            let ca = series.f64()?;
+            let mut nan = 0usize;
+            for arr in ca.downcast_iter() {
+                let values = arr.values().as_slice();
+                nan += match arr.validity().filter(|v| v.unset_bits() > 0) {
+                    Some(valid) => values
+                        .iter()
+                        .zip(valid.iter())
+                        .filter(|(v, ok)| *ok && v.is_nan())
+                        .count(),
+                    None => values.iter().filter(|v| v.is_nan()).count(),
+                };
+            }
+            ca.null_count() + nan
         } else {
             col.null_count()
         };

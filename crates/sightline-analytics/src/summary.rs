@@ -136,7 +136,7 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
     let mut scratch = Vec::with_capacity(df.height());
     for name in &numeric {
         let values = frame::numeric(df, name)?;
-        let d = stats::describe_with(&values, &mut scratch);
+        let (d, (skewness, kurtosis, normality)) = stats::describe_and_shape(&values, &mut scratch);
         let rows: Vec<usize> = match d.iqr_fences() {
             Some((lo, hi)) => values
                 .iter()
@@ -148,7 +148,6 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
         };
         outliers.insert(name.clone(), rows);
         per_column.insert(name.clone(), d);
-        let (skewness, kurtosis, normality) = stats::shape_of(&values);
         shape.insert(
             name.clone(),
             Shape {

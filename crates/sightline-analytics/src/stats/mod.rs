@@ -17,6 +17,7 @@ pub use isolation::isolation_scores;
 pub use mann_kendall::{MannKendall, mann_kendall};
 pub use moments::{NormalityTest, kurtosis, normal_test, shape_of, skewness};
 pub use optimize::{Minimum, NelderMeadOptions, nelder_mead};
+pub(crate) use regression::correlation_p_value;
 pub use regression::{LinearFit, Pearson, linregress, pearson, rank_average, spearman};
 pub use special::{
     erfc, ln_beta, ln_gamma, normal_isf, normal_sf, regularized_incomplete_beta,
@@ -320,6 +321,49 @@ pub fn quantiles(values: &[f64], qs: &[f64]) -> Vec<f64> {
             }
         })
         .collect()
+}
+
+/// `describe()` of `values` and the shape statistics of [`shape_of`], sharing one mean and one
+/// pass for the central sums (Σd² is both the variance's numerator and the second moment):
+/// the numbers equal [`describe`]'s and [`shape_of`]'s.
+pub fn describe_and_shape(
+    values: &[f64],
+    scratch: &mut Vec<f64>,
+) -> (Describe, (f64, f64, Option<NormalityTest>)) {
+    let present: &[f64] = if values.iter().any(|v| v.is_nan()) {
+        scratch.clear();
+        scratch.extend(values.iter().copied().filter(|v| !v.is_nan()));
+        scratch
+    } else {
+        values
+    };
+    let n = present.len();
+    let m = mean(present);
+    let sums = moments::central_sums_of_present(present, m);
+    // `variance` divides the same pairwise Σd² by n - 1.
+    let sd = if n <= 1 {
+        f64::NAN
+    } else {
+        (sums.1 / (n - 1) as f64).sqrt()
+    };
+    let (min, max) = present
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    let q = quantiles(present, &[0.25, 0.5, 0.75]);
+    let exists = |v: f64| if n == 0 { None } else { Some(v) };
+    let describe = Describe {
+        count: n,
+        mean: finite_opt(m),
+        std: finite_opt(sd),
+        min: exists(min).and_then(finite_opt),
+        q25: finite_opt(q[0]),
+        q50: finite_opt(q[1]),
+        q75: finite_opt(q[2]),
+        max: exists(max).and_then(finite_opt),
+    };
+    (describe, moments::shape_from(sums))
 }
 
 /// `describe()` of `values`.

@@ -43,8 +43,26 @@ fn central_sums(values: &[f64]) -> (usize, f64, f64, f64) {
 /// Skewness, kurtosis and the normality test of `values` from one computation of the central
 /// moments; each equals what [`skewness`], [`kurtosis`] and [`normal_test`] return.
 pub fn shape_of(values: &[f64]) -> (f64, f64, Option<NormalityTest>) {
-    let sums = central_sums(values);
+    shape_from(central_sums(values))
+}
+
+/// The same from the central sums `(n, Σd², Σd³, Σd⁴)` of the values without NaN around their
+/// mean (as [`central_sums_of_present`] makes them).
+pub(crate) fn shape_from(sums: (usize, f64, f64, f64)) -> (f64, f64, Option<NormalityTest>) {
     (skew_from(sums), kurt_from(sums), normal_from(sums))
+}
+
+/// Central sums of values with no NaN around their (already computed) mean `m`.
+pub(crate) fn central_sums_of_present(present: &[f64], m: f64) -> (usize, f64, f64, f64) {
+    let n = present.len();
+    if n == 0 {
+        return (0, f64::NAN, f64::NAN, f64::NAN);
+    }
+    let [s2, s3, s4] = pairwise_sums(n, &|i| {
+        let d = present[i] - m;
+        [d.powi(2), d.powi(3), d.powi(4)]
+    });
+    (n, s2, s3, s4)
 }
 
 /// pandas `Series.skew()`: the adjusted Fisher-Pearson coefficient

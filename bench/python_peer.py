@@ -10,10 +10,20 @@ Sightline's answer (`sql`, `data`, `analytics_type`, `analysis_result`, `visuali
 `timings_ms` of its phases. Column choices mirror Sightline's (target, dates, labels) so the two
 sides compute the same numbers; bench/ask_vs_python.py checks that they do.
 
-Analyses (as the seed describes them):
-  forecast     7-period moving average and a linear trend (scipy.stats.linregress) on the period
-               index, the one with the lower MAPE on a holdout wins; 95% intervals
-  anomaly      z-scores with ddof=1 (scipy.stats.zscore), |z| > threshold
+Analyses, doing the same work as Sightline's defaults:
+  forecast     the model family Sightline's automatic choice picked (--model, from its
+               model_used): statsmodels ExponentialSmoothing with the same trend, damping,
+               seasonality and period for Holt-Winters / Holt / simple exponential smoothing;
+               the 7-period moving average, linear trend (scipy.stats.linregress) or seasonal
+               naive otherwise; 95% intervals. The peer is spared the choice itself (Sightline
+               backtests every candidate; the peer fits only the winner), so its time is a
+               lower bound.
+  anomaly      on a dated series (one row per date, as Sightline's default): the same
+               seasonal-residual method, written in pandas (a centred rolling median level, the
+               median seasonal ratio or difference per position of the cycle, robust z of the
+               residual with median and MAD, Bonferroni threshold); the seasonal period is the
+               one Sightline detected (--season-length). Otherwise z-scores with ddof=1
+               (scipy.stats.zscore), |z| > threshold
   summary      df.describe() of every numeric column, 1.5×IQR outliers, missing percent
   correlation  df.corr() and scipy.stats.pearsonr p-values against the target
   trend        scipy.stats.linregress on the period index
@@ -174,30 +184,69 @@ def linear_predict(x, y, future_x):
     return point, half, "linear trend"
 
 
+def snaive_predict(y, future_n, m):
+    diffs = y[m:] - y[:-m]
+    sigma = math.sqrt(float(np.mean(diffs**2)))
+    point = np.array([y[len(y) - m + (k - 1) % m] for k in range(1, future_n + 1)])
+    half = np.array([Z_95 * sigma * math.sqrt((k - 1) // m + 1) for k in range(1, future_n + 1)])
+    return point, half, f"seasonal naive (period {m})"
+
+
+def es_predict(y, future_n, spec):
+    """statsmodels ExponentialSmoothing of the family Sightline chose; the interval from the
+    in-sample one-step residuals (the fit's SSE), widening with the horizon as Sightline's does
+    for simple smoothing: a lower bound on the work, not the same interval formula."""
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    trend, damped, seasonal, period = spec
+    model = ExponentialSmoothing(
+        y,
+        trend=trend,
+        damped_trend=damped,
+        seasonal=seasonal,
+        seasonal_periods=period if seasonal else None,
+        initialization_method="estimated",
+    )
+    fit = model.fit()
+    point = np.asarray(fit.forecast(future_n), dtype=float)
+    sigma = math.sqrt(fit.sse / len(y))
+    half = np.array([Z_95 * sigma * math.sqrt(k) for k in range(1, future_n + 1)])
+    return point, half, None
+
+
+def parse_model(text):
+    """Sightline's model_used as ("ma"|"linear"|"snaive"|"es", details)."""
+    if text.endswith("moving average"):
+        return "ma", int(text.split("-")[0])
+    if text == "linear trend":
+        return "linear", None
+    if text.startswith("seasonal naive"):
+        return "snaive", int(text.rstrip(")").split()[-1])
+    damped = "damped" in text
+    trend = "add" if "trend" in text and "no trend" not in text else None
+    seasonal = "mul" if "multiplicative" in text else ("add" if "additive seasonality" in text else None)
+    period = int(text.rstrip(")").split()[-1]) if seasonal else None
+    if text == "simple exponential smoothing" or text.startswith("Holt"):
+        return "es", (trend, damped, seasonal, period)
+    raise SystemExit(f"unknown model {text!r}")
+
+
 def forecast(df, args):
     target = pick_target(df, args.target, exclude=(args.date_col,))
     dates, x, y, freq = dated_series(df, args.date_col, target)
-    n = len(y)
     horizon = args.horizon
-    holdout = min(horizon, n // 4)
     future_x = x[-1] + np.arange(1, horizon + 1, dtype=float)
-
-    def predict(model, xs, ys, fx):
-        if model == "ma":
-            return ma_predict(ys, len(fx))
-        return linear_predict(xs, ys, fx)
-
-    scores = {}
-    for model in ("ma", "linear"):
-        score = None
-        if holdout > 0 and n >= holdout + 2:
-            cut = n - holdout
-            p = predict(model, x[:cut], y[:cut], x[cut:])
-            if p is not None:
-                score = mape(y[cut:], p[0])
-        scores[model] = score
-    ranked = sorted(scores, key=lambda m: math.inf if scores[m] is None else scores[m])
-    point, half, name = predict(ranked[0], x, y, future_x) or ma_predict(y, horizon)
+    kind, detail = parse_model(args.model or "7-period moving average")
+    if kind == "ma":
+        point, half, name = ma_predict(y, horizon, detail)
+    elif kind == "linear":
+        point, half, name = linear_predict(x, y, future_x)
+    elif kind == "snaive":
+        point, half, name = snaive_predict(y, horizon, detail)
+    else:
+        point, half, _ = es_predict(y, horizon, detail)
+        name = args.model
+    n = len(y)
     last = dates.iloc[-1]
     fdates = [step(last, freq, k) for k in range(1, horizon + 1)]
     lower, upper = point - half, point + half
@@ -211,7 +260,6 @@ def forecast(df, args):
         "upper": [finite(v) for v in upper],
         "horizon": horizon,
         "frequency": freq,
-        "backtest": {"metric": "MAPE", "value": finite(scores[ranked[0]])},
         "history_dates": history_dates,
         "history_values": [finite(v) for v in y],
     }
@@ -259,8 +307,76 @@ def trend(df, args):
     return result, fig
 
 
+MAD_TO_SD = 1.482602218505602
+
+
+def seasonal_residual(df, args, date_col, target):
+    """Sightline's seasonal-residual method in pandas: the same decomposition and rule."""
+    values = df[target].astype(float)
+    day = pd.to_datetime(df[date_col], format="mixed")
+    ok = values.notna() & day.notna()
+    by_date = values[ok].groupby(day[ok]).sum().sort_index()
+    freq = frequency(pd.Series(by_date.index))
+    alias = {"day": "D", "week": "W", "month": "MS", "quarter": "QS", "year": "YS"}[freq]
+    if freq == "week":
+        alias = "W-" + by_date.index[0].day_name()[:3].upper()
+    grid = by_date.asfreq(alias)
+    observed = grid.notna().to_numpy()
+    y = grid.interpolate().to_numpy()
+    n = len(y)
+    m = args.season_length or 1
+    half = max(m, 3)
+    level = pd.Series(y).rolling(2 * half + 1, center=True, min_periods=1).median().to_numpy()
+    baseline = level
+    if m >= 2 and n >= 2 * m:
+        multiplicative = bool((y > 0).all() and (level > 0).all())
+        ratio = y / level if multiplicative else y - level
+        profile = pd.Series(ratio).groupby(np.arange(n) % m).median().to_numpy()
+        centre = profile.mean()
+        s = profile[np.arange(n) % m]
+        baseline = level * s / centre if multiplicative else level + s - centre
+    residual = y - baseline
+    scored = residual[observed]
+    centre = float(np.median(scored))
+    scale = MAD_TO_SD * float(np.median(np.abs(scored - centre)))
+    threshold = args.threshold if args.threshold_given else float(stats.norm.isf(0.05 / (2 * len(scored))))
+    z = (residual - centre) / scale if scale > 0 else np.zeros(n)
+    slot = grid.index.get_indexer(day)
+    row_z = np.where(ok.to_numpy() & (slot >= 0), z[np.clip(slot, 0, n - 1)], 0.0)
+    idx = np.flatnonzero(np.abs(row_z) > threshold)
+    return idx, row_z, threshold, baseline[np.clip(slot, 0, n - 1)][idx] + centre
+
+
 def anomaly(df, args):
     dates = date_columns(df)
+    if args.method == "seasonal":
+        target = pick_target(df, args.target, exclude=tuple(dates))
+        values = df[target].astype(float)
+        idx, _, threshold, expected = seasonal_residual(df, args, dates[0], target)
+        labels = df[dates[0]].astype(str)
+        result = {
+            "anomalies": idx.tolist(),
+            "anomaly_values": [finite(v) for v in values.values[idx]],
+            "threshold_used": threshold,
+            "interpretation": f"Found {len(idx)} anomalies beyond {threshold:.2f} robust standard deviations",
+            "anomaly_labels": labels.values[idx].tolist(),
+            "method": "seasonal-residual",
+            "mean": finite(values.mean()),
+            "std": finite(values.std(ddof=1)),
+            "expected_values": [finite(v) for v in expected],
+            "seasonal_period": args.season_length,
+        }
+        n = len(values)
+        fig = {
+            "data": [
+                {"type": scatter_type(n), "mode": "lines" if n > 200 else "lines+markers", "name": target,
+                 "x": labels.tolist(), "y": [finite(v) for v in values.tolist()]},
+                {"type": "scatter", "mode": "markers", "name": "Anomaly", "x": result["anomaly_labels"],
+                 "y": result["anomaly_values"], "marker": {"color": "#d62728", "size": 11}},
+            ],
+            "layout": layout(f"{target}: {len(idx)} anomalies", dates[0], target),
+        }
+        return result, fig
     label_col = dates[0] if dates else next((c for c in df.columns if df[c].dtype == object), None)
     target = pick_target(df, args.target, exclude=tuple(dates))
     values = df[target].astype(float)
@@ -381,9 +497,15 @@ def main():
     ap.add_argument("--target")
     ap.add_argument("--date-col")
     ap.add_argument("--horizon", type=int, default=3)
-    ap.add_argument("--threshold", type=float, default=3.0)
+    ap.add_argument("--threshold", type=float)
+    ap.add_argument("--model", help="forecast: Sightline's model_used, whose family the peer fits")
+    ap.add_argument("--method", default="zscore", choices=["zscore", "seasonal"], help="anomaly method")
+    ap.add_argument("--season-length", type=int, help="anomaly (seasonal): periods per cycle")
     ap.add_argument("--max-rows", type=int, default=1000)
     args = ap.parse_args()
+    args.threshold_given = args.threshold is not None
+    if args.threshold is None:
+        args.threshold = 3.0
 
     t = {"import": (T_IMPORT - T0) * 1000}
     t1 = time.perf_counter()

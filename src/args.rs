@@ -148,6 +148,10 @@ pub struct RawAnalyze {
     /// Anomaly threshold in standard deviations.
     #[arg(long, value_name = "Z")]
     pub threshold: Option<f64>,
+    /// Periods per seasonal cycle (forecast, seasonal anomalies), overriding the detected
+    /// one; 1 means no seasonality.
+    #[arg(long = "season-length", value_name = "N")]
+    pub season_length: Option<usize>,
     /// A glossary file (default: glossary.json beside the database, if present).
     #[arg(long, value_name = "FILE")]
     pub glossary: Option<PathBuf>,
@@ -380,6 +384,18 @@ fn resolve_analyze(a: RawAnalyze) -> Result<Options, ArgsFailure> {
             "--threshold must be a positive number of standard deviations, not {z}."
         )));
     }
+    if let Some(m) = a.season_length {
+        if m == 0 {
+            return Err(invalid(
+                "--season-length must be at least 1 period (1 means no seasonality).".to_string(),
+            ));
+        }
+        if !matches!(analysis, AnalysisType::Forecast | AnalysisType::Anomaly) {
+            return Err(invalid(format!(
+                "--season-length applies to forecast and anomaly, not {analysis}."
+            )));
+        }
+    }
     Ok(Options::Analyze(AnalyzeOptions {
         request: AnalyzeRequest {
             analysis,
@@ -390,6 +406,7 @@ fn resolve_analyze(a: RawAnalyze) -> Result<Options, ArgsFailure> {
             horizon: a.horizon,
             method: a.method,
             threshold: a.threshold,
+            season_length: a.season_length,
             glossary: a.glossary,
             max_rows: a.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
         },

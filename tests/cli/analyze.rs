@@ -222,3 +222,91 @@ fn analysis_type_ignores_case() {
         "`Summary` means summary"
     );
 }
+
+/// `--season-length N` overrides the detected seasonal period: daily data has a weekly cycle by
+/// default; 14 is used when asked for, and 1 turns seasonality off.
+#[test]
+fn season_length_overrides_the_detected_period() {
+    let period_with = |flags: &[&str]| -> Value {
+        let db = sample_db();
+        let mut args = vec![
+            "analyze",
+            "forecast",
+            "--db",
+            db.as_str(),
+            "--sql",
+            DAILY_TRANSACTIONS,
+            "--target",
+            "amount",
+            "--date-col",
+            "day",
+            "--method",
+            "hw",
+            "--json",
+        ];
+        args.extend_from_slice(flags);
+        let run = sightline(&args);
+        run.expect_code(0);
+        let answer = run.json();
+        assert!(
+            answer["error"].is_null(),
+            "forecast {flags:?} answers: {}",
+            answer["error"]
+        );
+        answer["analysis_result"].clone()
+    };
+    let detected = period_with(&[]);
+    assert_eq!(
+        detected["seasonal_period"], 7,
+        "daily transactions have a detected weekly cycle: {}",
+        detected["model_used"]
+    );
+    let given = period_with(&["--season-length", "14"]);
+    assert_eq!(
+        given["seasonal_period"], 14,
+        "--season-length 14 is the period the model used"
+    );
+    let model = given["model_used"].as_str().unwrap_or_default();
+    assert!(
+        model.contains("period 14"),
+        "the model names the given period: {model}"
+    );
+    let off = period_with(&["--season-length", "1"]);
+    assert!(
+        off["seasonal_period"].is_null(),
+        "--season-length 1 means no seasonality: {}",
+        off["seasonal_period"]
+    );
+}
+
+#[test]
+fn season_length_is_checked() {
+    let db = sample_db();
+    for (flags, why) in [
+        (
+            vec!["forecast", "--season-length", "0"],
+            "a season of 0 periods",
+        ),
+        (
+            vec!["summary", "--season-length", "7"],
+            "a season length for a summary",
+        ),
+    ] {
+        let mut args = vec!["analyze"];
+        args.extend_from_slice(&flags[..1]);
+        args.extend_from_slice(&["--db", db.as_str(), "--sql", DAILY_TRANSACTIONS, "--json"]);
+        args.extend_from_slice(&flags[1..]);
+        let run = sightline(&args);
+        run.expect_code(2);
+        let answer = run.json();
+        assert_eq!(
+            answer["error"]["kind"], "bad_input",
+            "{why} is bad input: {answer}"
+        );
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("--season-length"),
+            "the message names the flag: {message}"
+        );
+    }
+}

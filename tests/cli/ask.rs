@@ -299,3 +299,51 @@ fn verbose_reports_stages_on_stderr_only() {
         );
     }
 }
+
+/// A method named in the question is the method used (issue 4): the planner passes it on to
+/// the analysis instead of the default choice.
+#[test]
+fn methods_named_in_the_question_are_honoured() {
+    check(
+        "Forecast monthly revenue for the next 3 months using a linear trend",
+        &Expect {
+            analytics_type: "forecast",
+            facts: |a| match a["analysis_result"]["model_used"].as_str() {
+                Some("linear trend") => Ok(()),
+                other => Err(format!("'using a linear trend' is the model: {other:?}")),
+            },
+        },
+    );
+    check(
+        "Forecast monthly revenue for the next 3 months with a moving average",
+        &Expect {
+            analytics_type: "forecast",
+            facts: |a| match a["analysis_result"]["model_used"].as_str() {
+                Some(m) if m.ends_with("moving average") => Ok(()),
+                other => Err(format!("'with a moving average' is the model: {other:?}")),
+            },
+        },
+    );
+    check(
+        "Find anomalies in daily transaction amounts by IQR",
+        &Expect {
+            analytics_type: "anomaly",
+            facts: |a| match a["analysis_result"]["method"].as_str() {
+                Some("iqr") => Ok(()),
+                other => Err(format!("'by IQR' is the method: {other:?}")),
+            },
+        },
+    );
+    check(
+        "Find anomalies in daily transaction amounts",
+        &Expect {
+            analytics_type: "anomaly",
+            facts: |a| match a["analysis_result"]["method"].as_str() {
+                Some("seasonal-residual") => Ok(()),
+                other => Err(format!(
+                    "without a named method a daily series uses the seasonal residual: {other:?}"
+                )),
+            },
+        },
+    );
+}

@@ -330,8 +330,20 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
             _ => out.push_str(&format!("Found {found} in {target}: values {rule}.")),
         }
         const SHOWN: usize = 5;
+        // The SHOWN largest by |score|, ties in row order: a partial selection, since a
+        // million-row column can have tens of thousands of anomalies.
+        let larger_first = |a: &usize, b: &usize| {
+            flags.scores[*b]
+                .abs()
+                .total_cmp(&flags.scores[*a].abs())
+                .then(a.cmp(b))
+        };
         let mut by_size: Vec<usize> = (0..anomalies.len()).collect();
-        by_size.sort_by(|&a, &b| flags.scores[b].abs().total_cmp(&flags.scores[a].abs()));
+        if by_size.len() > SHOWN {
+            by_size.select_nth_unstable_by(SHOWN - 1, larger_first);
+            by_size.truncate(SHOWN);
+        }
+        by_size.sort_by(larger_first);
         let shown: Vec<String> = by_size
             .iter()
             .take(SHOWN)
@@ -395,16 +407,31 @@ fn z_score_flags(values: &[f64], mean: f64, std: f64, threshold: f64) -> Flags {
         return f;
     }
     f.bounds = Some((mean - threshold * std, mean + threshold * std));
+    // z is computed exactly as pandas evaluates it, (x - mean) / std, so boundary cases agree;
+    // but only where it can matter. A deviation at most `cut` has |z| below the threshold
+    // whatever the rounding (a division is off by at most one part in 2^53, the margin is one
+    // in 10^9), and a deviation clearly below the largest seen so far cannot beat its z
+    // (correctly rounded division is monotonic): on a million rows that skips nearly every
+    // division, the loop's main cost.
+    let cut = threshold * std * (1.0 - 1e-9);
+    let mut near_best = 0.0;
     for (i, &x) in values.iter().enumerate() {
-        // Written exactly as pandas evaluates it, so boundary cases agree.
-        let z = (x - mean) / std;
-        if z.abs() > threshold {
-            f.rows.push(i);
-            f.expected.push(mean);
-            f.scores.push(z);
+        let d = x - mean;
+        let size = d.abs();
+        if size > cut {
+            let z = d / std;
+            if z.abs() > threshold {
+                f.rows.push(i);
+                f.expected.push(mean);
+                f.scores.push(z);
+            }
         }
-        if z.is_finite() && f.largest.is_none_or(|(_, best)| z.abs() > best) {
-            f.largest = Some((i, z.abs()));
+        if size >= near_best {
+            let z = d / std;
+            if z.is_finite() && f.largest.is_none_or(|(_, best)| z.abs() > best) {
+                f.largest = Some((i, z.abs()));
+                near_best = size * (1.0 - 1e-12);
+            }
         }
     }
     f
@@ -412,8 +439,7 @@ fn z_score_flags(values: &[f64], mean: f64, std: f64, threshold: f64) -> Flags {
 
 fn isolation_flags(values: &[f64], threshold: f64) -> Flags {
     let scores = stats::isolation_scores(values);
-    let d = stats::describe(values);
-    let median = d.q50.unwrap_or(f64::NAN);
+    let median = stats::quantiles(values, &[0.5])[0];
     let mut f = Flags {
         rows: Vec::new(),
         expected: Vec::new(),
@@ -438,7 +464,6 @@ fn isolation_flags(values: &[f64], threshold: f64) -> Flags {
 }
 
 fn iqr_flags(values: &[f64], k: f64) -> Flags {
-    let d = stats::describe(values);
     let mut f = Flags {
         rows: Vec::new(),
         expected: Vec::new(),
@@ -446,9 +471,11 @@ fn iqr_flags(values: &[f64], k: f64) -> Flags {
         bounds: None,
         largest: None,
     };
-    let (Some(q1), Some(median), Some(q3)) = (d.q25, d.q50, d.q75) else {
+    let q = stats::quantiles(values, &[0.25, 0.5, 0.75]);
+    let (q1, median, q3) = (q[0], q[1], q[2]);
+    if !(q1.is_finite() && median.is_finite() && q3.is_finite()) {
         return f;
-    };
+    }
     let iqr = q3 - q1;
     let (lo, hi) = (q1 - k * iqr, q3 + k * iqr);
     f.bounds = Some((lo, hi));

@@ -3,6 +3,7 @@
 //! `spearmanr`), the full matrix for a heatmap, and the columns left out (identifiers,
 //! constants) with the reason, also as warnings.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
@@ -122,10 +123,80 @@ pub struct CorrelationResult {
     pub warnings: Vec<String>,
 }
 
-/// A compared column.
-struct Factor {
+/// A column with no NaN, centred once. Pearson's r of two such columns then needs one more pass
+/// (their cross products) instead of three, with the very sums `stats::pearson` forms (the
+/// same pairwise order), so r and p are identical to it.
+#[derive(Debug, Clone, Copy)]
+struct Centred {
+    mean: f64,
+    /// Σ(x - mean)².
+    ss: f64,
+    constant: bool,
+}
+
+fn centred(values: &[f64]) -> Option<Centred> {
+    if values.len() < 2 || values.iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    let mean = stats::mean(values);
+    let ss = stats::pairwise_sum_by(values.len(), &|i| {
+        let d = values[i] - mean;
+        d * d
+    });
+    Some(Centred {
+        mean,
+        ss,
+        constant: values.iter().all(|v| *v == values[0]),
+    })
+}
+
+/// `stats::pearson(x, y)` for two centred columns of the same length.
+fn pearson_centred(x: &[f64], cx: Centred, y: &[f64], cy: Centred) -> stats::Pearson {
+    let n = x.len();
+    if cx.constant || cy.constant {
+        return stats::Pearson {
+            r: f64::NAN,
+            p_value: f64::NAN,
+            n,
+        };
+    }
+    let sxy = stats::pairwise_sum_by(n, &|i| (x[i] - cx.mean) * (y[i] - cy.mean));
+    let r = (sxy / (cx.ss.sqrt() * cy.ss.sqrt())).clamp(-1.0, 1.0);
+    if n == 2 {
+        return stats::Pearson {
+            r: r.round(),
+            p_value: 1.0,
+            n,
+        };
+    }
+    stats::Pearson {
+        r,
+        p_value: stats::correlation_p_value(r, n),
+        n,
+    }
+}
+
+/// `method.compute(x, y)`, through the centred columns when both have them (Pearson only).
+fn compute(
+    method: CorrelationMethod,
+    x: &[f64],
+    cx: Option<Centred>,
+    y: &[f64],
+    cy: Option<Centred>,
+) -> stats::Pearson {
+    match (method, cx, cy) {
+        (CorrelationMethod::Pearson, Some(cx), Some(cy)) if x.len() == y.len() => {
+            pearson_centred(x, cx, y, cy)
+        }
+        _ => method.compute(x, y),
+    }
+}
+
+/// A compared column (its values borrowed from the frame when they can be).
+struct Factor<'a> {
     name: String,
-    values: Vec<f64>,
+    values: Cow<'a, [f64]>,
+    centred: Option<Centred>,
     r: f64,
     p: f64,
 }
@@ -152,6 +223,11 @@ pub fn correlation(
         });
     }
     drop(present);
+    let target_centre = if method == CorrelationMethod::Pearson {
+        centred(&target_values)
+    } else {
+        None
+    };
 
     let candidates: Vec<String> = match &opts.columns {
         Some(cols) => {
@@ -188,7 +264,12 @@ pub fn correlation(
             excluded.push((name, "has the same value in every row"));
             continue;
         }
-        let p = method.compute(&target_values, &values);
+        let own_centre = if method == CorrelationMethod::Pearson {
+            centred(&values)
+        } else {
+            None
+        };
+        let p = compute(method, &target_values, target_centre, &values, own_centre);
         if p.r.is_nan() {
             let reason = if p.n < 2 {
                 "has fewer than 2 rows with both values"
@@ -201,6 +282,7 @@ pub fn correlation(
         factors.push(Factor {
             name,
             values,
+            centred: own_centre,
             r: p.r,
             p: p.p_value,
         });
@@ -244,7 +326,7 @@ fn matrix(
     let mut columns = vec![target.to_string()];
     columns.extend(factors.iter().map(|f| f.name.clone()));
     let series: Vec<&[f64]> = std::iter::once(target_values)
-        .chain(factors.iter().map(|f| f.values.as_slice()))
+        .chain(factors.iter().map(|f| &*f.values))
         .collect();
     let k = series.len();
     let mut values = vec![vec![1.0; k]; k];
@@ -253,7 +335,8 @@ fn matrix(
             let r = if i == 0 {
                 factors[j - 1].r
             } else {
-                method.compute(series[i], series[j]).r
+                let (a, b) = (&factors[i - 1], &factors[j - 1]);
+                compute(method, series[i], a.centred, series[j], b.centred).r
             };
             values[i][j] = r;
             values[j][i] = r;

@@ -2,6 +2,8 @@
 //! missing counts, and the checks that turn a wrong column name or type into an error a
 //! business user can act on. The only module that touches polars types.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use polars::prelude::{AnyValue, Column, DataFrame, DataType};
 
@@ -50,24 +52,43 @@ pub(crate) fn text(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>, An
     Ok(col.str()?.iter().map(|v| v.map(str::to_string)).collect())
 }
 
-/// The values of numeric column `name` as `f64`, null and NaN both as NaN.
-pub(crate) fn numeric(df: &DataFrame, name: &str) -> Result<Vec<f64>, AnalysisError> {
+/// The values of numeric column `name` as `f64`, null and NaN both as NaN. A `Float64` column
+/// in one chunk without nulls is borrowed, not copied: on a million rows the copy (fresh pages
+/// of memory) costs more than the z-score itself.
+pub(crate) fn numeric<'a>(df: &'a DataFrame, name: &str) -> Result<Cow<'a, [f64]>, AnalysisError> {
     let col = column(df, name)?;
     if !is_numeric(col.dtype()) {
         return Err(AnalysisError::NotNumeric {
             name: name.to_string(),
         });
     }
-    to_f64(col)
+    if let Column::Series(series) = col
+        && let Ok(ca) = series.f64()
+        && let Ok(slice) = ca.cont_slice()
+    {
+        return Ok(Cow::Borrowed(slice));
+    }
+    to_f64(col).map(Cow::Owned)
 }
 
 fn to_f64(col: &Column) -> Result<Vec<f64>, AnalysisError> {
     let series = col.as_materialized_series().cast(&DataType::Float64)?;
     let ca = series.f64()?;
-    if let Ok(slice) = ca.cont_slice() {
-        return Ok(slice.to_vec());
+    // Chunk by chunk, copying the value buffers whole and patching nulls afterwards: an
+    // Option per value would cost several times more on a million rows.
+    let mut out = Vec::with_capacity(ca.len());
+    for arr in ca.downcast_iter() {
+        let start = out.len();
+        out.extend_from_slice(arr.values().as_slice());
+        if let Some(validity) = arr.validity().filter(|v| v.unset_bits() > 0) {
+            for (slot, present) in out[start..].iter_mut().zip(validity.iter()) {
+                if !present {
+                    *slot = f64::NAN;
+                }
+            }
+        }
     }
-    Ok(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    Ok(out)
 }
 
 /// Whether an integer column looks like an identifier: named `id` or `..._id` / `...Id` and
@@ -167,11 +188,21 @@ pub(crate) fn missing_percent(df: &DataFrame) -> Result<Vec<(String, f64)>, Anal
     for col in df.columns() {
         let missing = if col.dtype().is_float() {
             let series = col.as_materialized_series().cast(&DataType::Float64)?;
-            series
-                .f64()?
-                .iter()
-                .filter(|v| v.is_none_or(f64::is_nan))
-                .count()
+            // Nulls, plus NaN among the values that are not null (a null slot may hold NaN).
+            let ca = series.f64()?;
+            let mut nan = 0usize;
+            for arr in ca.downcast_iter() {
+                let values = arr.values().as_slice();
+                nan += match arr.validity().filter(|v| v.unset_bits() > 0) {
+                    Some(valid) => values
+                        .iter()
+                        .zip(valid.iter())
+                        .filter(|(v, ok)| *ok && v.is_nan())
+                        .count(),
+                    None => values.iter().filter(|v| v.is_nan()).count(),
+                };
+            }
+            ca.null_count() + nan
         } else {
             col.null_count()
         };

@@ -38,7 +38,7 @@ impl DatedSeries {
         let dates = frame::dates(df, date_column)?;
         let mut pairs: Vec<(NaiveDate, f64)> = dates
             .iter()
-            .zip(&values)
+            .zip(values.iter())
             .filter_map(|(d, v)| d.filter(|_| !v.is_nan()).map(|d| (d, *v)))
             .collect();
         let dropped_rows = values.len() - pairs.len();

@@ -136,7 +136,7 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
     let mut scratch = Vec::with_capacity(df.height());
     for name in &numeric {
         let values = frame::numeric(df, name)?;
-        let d = stats::describe_with(&values, &mut scratch);
+        let (d, (skewness, kurtosis, normality)) = stats::describe_and_shape(&values, &mut scratch);
         let rows: Vec<usize> = match d.iqr_fences() {
             Some((lo, hi)) => values
                 .iter()
@@ -151,9 +151,9 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
         shape.insert(
             name.clone(),
             Shape {
-                skewness: stats::skewness(&values),
-                kurtosis: stats::kurtosis(&values),
-                normality: stats::normal_test(&values),
+                skewness,
+                kurtosis,
+                normality,
             },
         );
     }

@@ -48,6 +48,9 @@ pub struct AnalyzeRequest {
     pub horizon: Option<usize>,
     pub method: Option<String>,
     pub threshold: Option<f64>,
+    /// Periods per seasonal cycle for forecasts and seasonal anomalies, overriding the detected
+    /// one; `Some(1)` means no seasonality.
+    pub season_length: Option<usize>,
     pub glossary: Option<PathBuf>,
     pub max_rows: usize,
 }
@@ -122,6 +125,7 @@ impl Engine {
             horizon: request.horizon,
             method: request.method,
             threshold: request.threshold,
+            season_length: request.season_length,
         });
         let limits = self.config.query_limits.clone();
         let knowledge = self.knowledge.for_file(database.path());

@@ -15,8 +15,9 @@ mod special;
 
 pub use isolation::isolation_scores;
 pub use mann_kendall::{MannKendall, mann_kendall};
-pub use moments::{NormalityTest, kurtosis, normal_test, skewness};
+pub use moments::{NormalityTest, kurtosis, normal_test, shape_of, skewness};
 pub use optimize::{Minimum, NelderMeadOptions, nelder_mead};
+pub(crate) use regression::correlation_p_value;
 pub use regression::{LinearFit, Pearson, linregress, pearson, rank_average, spearman};
 pub use special::{
     erfc, ln_beta, ln_gamma, normal_isf, normal_sf, regularized_incomplete_beta,
@@ -190,17 +191,23 @@ impl Describe {
 
 /// `describe()` of `values`; `scratch` is reused between columns to avoid reallocating.
 pub fn describe_with(values: &[f64], scratch: &mut Vec<f64>) -> Describe {
-    scratch.clear();
-    scratch.extend(values.iter().copied().filter(|v| !v.is_nan()));
-    let n = scratch.len();
-    let m = mean(scratch);
-    let sd = variance(scratch, m, 1).sqrt();
-    let (min, max) = scratch
+    // The values are copied (into `scratch`) only when some are NaN.
+    let present: &[f64] = if values.iter().any(|v| v.is_nan()) {
+        scratch.clear();
+        scratch.extend(values.iter().copied().filter(|v| !v.is_nan()));
+        scratch
+    } else {
+        values
+    };
+    let n = present.len();
+    let m = mean(present);
+    let sd = variance(present, m, 1).sqrt();
+    let (min, max) = present
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
-    let q = quantiles_in_place(scratch, &[0.25, 0.5, 0.75]);
+    let q = quantiles(present, &[0.25, 0.5, 0.75]);
     let present = |v: f64| if n == 0 { None } else { Some(v) };
     Describe {
         count: n,
@@ -213,6 +220,150 @@ pub fn describe_with(values: &[f64], scratch: &mut Vec<f64>) -> Describe {
         q75: finite_opt(q[2]),
         max: present(max).and_then(finite_opt),
     }
+}
+
+/// Below this many values [`quantiles`] selects in a copy; above, it finds the order
+/// statistics through a histogram and never copies more than the buckets that hold them.
+const HISTOGRAM_QUANTILES_MIN: usize = 65_536;
+
+/// A `u64` whose unsigned order is `f64::total_cmp`'s order of `v`.
+fn order_key(v: f64) -> u64 {
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
+/// Quantiles of the non-NaN `values` with linear interpolation, exactly as
+/// [`quantiles_in_place`] computes them, without reordering or copying `values`. On large
+/// inputs it is a radix selection: one pass counts the values per bucket of the top 16 bits of
+/// an order-preserving key (a 256 KiB table, so it stays in cache), the prefix sums say which
+/// bucket holds each wanted order statistic, and a second pass collects only those buckets'
+/// values, among which the statistic is selected. Two streaming passes cost less than copying
+/// a million values into fresh memory and selecting there.
+pub fn quantiles(values: &[f64], qs: &[f64]) -> Vec<f64> {
+    let small = || {
+        let mut copy: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+        quantiles_in_place(&mut copy, qs)
+    };
+    if values.len() < HISTOGRAM_QUANTILES_MIN {
+        return small();
+    }
+    let mut counts = vec![0u32; 1 << 16];
+    let mut n = 0usize;
+    for &v in values {
+        if !v.is_nan() {
+            counts[(order_key(v) >> 48) as usize] += 1;
+            n += 1;
+        }
+    }
+    if n == 0 || u32::try_from(n).is_err() {
+        return small();
+    }
+    // Per quantile: the rank below its position and, when it falls between two, the next.
+    let wanted: Vec<(usize, usize, f64)> = qs
+        .iter()
+        .map(|&q| {
+            let pos = q * (n - 1) as f64;
+            let lo = (pos.floor() as usize).min(n - 1);
+            let t = pos - lo as f64;
+            let hi = if t > 0.0 { (lo + 1).min(n - 1) } else { lo };
+            (lo, hi, t)
+        })
+        .collect();
+    // Bucket of each rank, and the rank's place within its bucket.
+    let mut starts = vec![0usize; 1 << 16];
+    let mut total = 0usize;
+    for (b, c) in counts.iter().enumerate() {
+        starts[b] = total;
+        total += *c as usize;
+    }
+    let locate = |rank: usize| -> (usize, usize) {
+        let b = starts.partition_point(|&s| s <= rank) - 1;
+        (b, rank - starts[b])
+    };
+    let mut buckets: Vec<usize> = wanted
+        .iter()
+        .flat_map(|&(lo, hi, _)| [locate(lo).0, locate(hi).0])
+        .collect();
+    buckets.sort_unstable();
+    buckets.dedup();
+    let mut members: Vec<Vec<f64>> = buckets
+        .iter()
+        .map(|&b| Vec::with_capacity(counts[b] as usize))
+        .collect();
+    for &v in values {
+        if v.is_nan() {
+            continue;
+        }
+        let b = (order_key(v) >> 48) as usize;
+        if let Ok(i) = buckets.binary_search(&b) {
+            members[i].push(v);
+        }
+    }
+    let mut order_statistic = |rank: usize| -> f64 {
+        let (b, within) = locate(rank);
+        let Ok(i) = buckets.binary_search(&b) else {
+            return f64::NAN;
+        };
+        *members[i].select_nth_unstable_by(within, f64::total_cmp).1
+    };
+    wanted
+        .iter()
+        .map(|&(lo, hi, t)| {
+            let a = order_statistic(lo);
+            if hi > lo {
+                lerp(a, order_statistic(hi), t)
+            } else {
+                a
+            }
+        })
+        .collect()
+}
+
+/// `describe()` of `values` and the shape statistics of [`shape_of`], sharing one mean and one
+/// pass for the central sums (Σd² is both the variance's numerator and the second moment):
+/// the numbers equal [`describe`]'s and [`shape_of`]'s.
+pub fn describe_and_shape(
+    values: &[f64],
+    scratch: &mut Vec<f64>,
+) -> (Describe, (f64, f64, Option<NormalityTest>)) {
+    let present: &[f64] = if values.iter().any(|v| v.is_nan()) {
+        scratch.clear();
+        scratch.extend(values.iter().copied().filter(|v| !v.is_nan()));
+        scratch
+    } else {
+        values
+    };
+    let n = present.len();
+    let m = mean(present);
+    let sums = moments::central_sums_of_present(present, m);
+    // `variance` divides the same pairwise Σd² by n - 1.
+    let sd = if n <= 1 {
+        f64::NAN
+    } else {
+        (sums.1 / (n - 1) as f64).sqrt()
+    };
+    let (min, max) = present
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    let q = quantiles(present, &[0.25, 0.5, 0.75]);
+    let exists = |v: f64| if n == 0 { None } else { Some(v) };
+    let describe = Describe {
+        count: n,
+        mean: finite_opt(m),
+        std: finite_opt(sd),
+        min: exists(min).and_then(finite_opt),
+        q25: finite_opt(q[0]),
+        q50: finite_opt(q[1]),
+        q75: finite_opt(q[2]),
+        max: exists(max).and_then(finite_opt),
+    };
+    (describe, moments::shape_from(sums))
 }
 
 /// `describe()` of `values`.
@@ -252,6 +403,44 @@ mod tests {
         let mut none: Vec<f64> = vec![];
         assert!(
             quantiles_in_place(&mut none, &[0.5])[0].is_nan(),
+            "no values, no quantile"
+        );
+    }
+
+    #[test]
+    fn histogram_quantiles_equal_a_full_selection() {
+        // Skewed, tied, signed and NaN-holding values in a fixed pseudo-random order, then
+        // the same values sorted, then a constant: each past the histogram's threshold.
+        let mut state: u64 = 7;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut values: Vec<f64> = (0..200_003)
+            .map(|i| {
+                let u = next();
+                match i % 997 {
+                    0 => f64::NAN,
+                    1 => -0.0,
+                    2 => 0.0,
+                    _ => ((u * 6.0).exp() - 3.0).round() / 10.0,
+                }
+            })
+            .collect();
+        let qs = [0.0, 0.1, 0.25, 0.5, 0.75, 0.99, 1.0];
+        let want = |v: &[f64]| {
+            let mut copy: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+            quantiles_in_place(&mut copy, &qs)
+        };
+        assert_eq!(quantiles(&values, &qs), want(&values), "shuffled");
+        values.sort_by(f64::total_cmp);
+        assert_eq!(quantiles(&values, &qs), want(&values), "sorted");
+        let constant = vec![3.5; 100_000];
+        assert_eq!(quantiles(&constant, &qs), vec![3.5; qs.len()], "constant");
+        assert!(
+            quantiles(&vec![f64::NAN; 100_000], &qs)[0].is_nan(),
             "no values, no quantile"
         );
     }

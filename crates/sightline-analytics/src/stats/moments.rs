@@ -10,27 +10,68 @@
 
 use serde::Serialize;
 
-use super::{mean, pairwise_sum_by};
+use super::{mean, pairwise_sums};
 use crate::ser;
 
-/// Central moment sums of the non-NaN values: (n, Σd², Σd³, Σd⁴) with d = x - mean.
+/// Central moment sums of the non-NaN values: (n, Σd², Σd³, Σd⁴) with d = x - mean, the three
+/// sums in one pass (each summed pairwise, in the same order as three separate passes would).
+/// Copies the values only when some are NaN.
 fn central_sums(values: &[f64]) -> (usize, f64, f64, f64) {
-    let present: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    let compact;
+    let present: &[f64] = if values.iter().any(|v| v.is_nan()) {
+        compact = values
+            .iter()
+            .copied()
+            .filter(|v| !v.is_nan())
+            .collect::<Vec<_>>();
+        &compact
+    } else {
+        values
+    };
     let n = present.len();
     if n == 0 {
         return (0, f64::NAN, f64::NAN, f64::NAN);
     }
-    let m = mean(&present);
-    let s2 = pairwise_sum_by(n, &|i| (present[i] - m).powi(2));
-    let s3 = pairwise_sum_by(n, &|i| (present[i] - m).powi(3));
-    let s4 = pairwise_sum_by(n, &|i| (present[i] - m).powi(4));
+    let m = mean(present);
+    let [s2, s3, s4] = pairwise_sums(n, &|i| {
+        let d = present[i] - m;
+        [d.powi(2), d.powi(3), d.powi(4)]
+    });
+    (n, s2, s3, s4)
+}
+
+/// Skewness, kurtosis and the normality test of `values` from one computation of the central
+/// moments; each equals what [`skewness`], [`kurtosis`] and [`normal_test`] return.
+pub fn shape_of(values: &[f64]) -> (f64, f64, Option<NormalityTest>) {
+    shape_from(central_sums(values))
+}
+
+/// The same from the central sums `(n, Σd², Σd³, Σd⁴)` of the values without NaN around their
+/// mean (as [`central_sums_of_present`] makes them).
+pub(crate) fn shape_from(sums: (usize, f64, f64, f64)) -> (f64, f64, Option<NormalityTest>) {
+    (skew_from(sums), kurt_from(sums), normal_from(sums))
+}
+
+/// Central sums of values with no NaN around their (already computed) mean `m`.
+pub(crate) fn central_sums_of_present(present: &[f64], m: f64) -> (usize, f64, f64, f64) {
+    let n = present.len();
+    if n == 0 {
+        return (0, f64::NAN, f64::NAN, f64::NAN);
+    }
+    let [s2, s3, s4] = pairwise_sums(n, &|i| {
+        let d = present[i] - m;
+        [d.powi(2), d.powi(3), d.powi(4)]
+    });
     (n, s2, s3, s4)
 }
 
 /// pandas `Series.skew()`: the adjusted Fisher-Pearson coefficient
 /// G1 = √(n(n-1)) / (n-2) · m3 / m2^{3/2}; NaN below 3 values, 0 for a constant column.
 pub fn skewness(values: &[f64]) -> f64 {
-    let (n, s2, s3, _) = central_sums(values);
+    skew_from(central_sums(values))
+}
+
+fn skew_from((n, s2, s3, _): (usize, f64, f64, f64)) -> f64 {
     if n < 3 {
         return f64::NAN;
     }
@@ -45,7 +86,10 @@ pub fn skewness(values: &[f64]) -> f64 {
 /// pandas `Series.kurt()`: excess kurtosis with the unbiased estimator
 /// G2 = (n-1) / ((n-2)(n-3)) · ((n+1)·m4/m2² - 3(n-1)); NaN below 4 values, 0 for a constant.
 pub fn kurtosis(values: &[f64]) -> f64 {
-    let (n, s2, _, s4) = central_sums(values);
+    kurt_from(central_sums(values))
+}
+
+fn kurt_from((n, s2, _, s4): (usize, f64, f64, f64)) -> f64 {
     if n < 4 {
         return f64::NAN;
     }
@@ -72,7 +116,10 @@ pub struct NormalityTest {
 /// normality, on the non-NaN values; `None` below 8 values (scipy refuses those) or for a
 /// constant column.
 pub fn normal_test(values: &[f64]) -> Option<NormalityTest> {
-    let (n, s2, s3, s4) = central_sums(values);
+    normal_from(central_sums(values))
+}
+
+fn normal_from((n, s2, s3, s4): (usize, f64, f64, f64)) -> Option<NormalityTest> {
     if n < 8 {
         return None;
     }

@@ -300,30 +300,57 @@ fn run(
     spec: &HoltWintersSpec,
     p: &Smoothing,
     init: &States,
+    fitted: Option<&mut Vec<f64>>,
+) -> (f64, States) {
+    // One loop per model shape, so the hot loop (thousands of calls while fitting) carries no
+    // branch on the shape; the arithmetic is the same in each.
+    let has_trend = spec.trend != TrendKind::None;
+    match (spec.seasonal, has_trend) {
+        (SeasonalKind::None, false) => run_shape::<false, false, false>(y, spec, p, init, fitted),
+        (SeasonalKind::None, true) => run_shape::<false, false, true>(y, spec, p, init, fitted),
+        (SeasonalKind::Additive, false) => {
+            run_shape::<true, false, false>(y, spec, p, init, fitted)
+        }
+        (SeasonalKind::Additive, true) => run_shape::<true, false, true>(y, spec, p, init, fitted),
+        (SeasonalKind::Multiplicative, false) => {
+            run_shape::<true, true, false>(y, spec, p, init, fitted)
+        }
+        (SeasonalKind::Multiplicative, true) => {
+            run_shape::<true, true, true>(y, spec, p, init, fitted)
+        }
+    }
+}
+
+fn run_shape<const SEASONAL: bool, const MUL: bool, const TREND: bool>(
+    y: &[f64],
+    spec: &HoltWintersSpec,
+    p: &Smoothing,
+    init: &States,
     mut fitted: Option<&mut Vec<f64>>,
 ) -> (f64, States) {
-    let m = spec.period();
-    let mul = spec.seasonal == SeasonalKind::Multiplicative;
-    let seasonal = spec.seasonal != SeasonalKind::None;
-    let has_trend = spec.trend != TrendKind::None;
+    let m = spec.period().max(1);
     // statsmodels' β is the weight of the level change in the trend update (HW scale); the
     // admissible region β_ETS = α·β_HW ≤ α is what the unit-interval β_HW gives.
     let (alpha, beta, gamma, phi) = (p.alpha, p.beta, p.gamma, p.phi);
     let mut level = init.level;
-    let mut trend = if has_trend { init.trend } else { 0.0 };
+    let mut trend = if TREND { init.trend } else { 0.0 };
     let mut season = init.season.clone();
+    if SEASONAL && season.len() < m {
+        return (f64::NAN, init.clone());
+    }
     let mut sse = 0.0;
-    for (t, &obs) in y.iter().enumerate() {
-        let slot = t % m;
-        let s = if seasonal { season[slot] } else { 0.0 };
+    // The position in the cycle, counted rather than computed as t % m.
+    let mut slot = 0usize;
+    for &obs in y {
+        let s = if SEASONAL { season[slot] } else { 0.0 };
         let base = level + phi * trend;
-        let yhat = if mul { base * s } else { base + s };
+        let yhat = if MUL { base * s } else { base + s };
         if let Some(out) = fitted.as_deref_mut() {
             out.push(yhat);
         }
         let e = obs - yhat;
         sse += e * e;
-        let new_level = if mul {
+        let new_level = if MUL {
             if s <= 0.0 || base <= 0.0 {
                 return (f64::NAN, init.clone());
             }
@@ -331,17 +358,21 @@ fn run(
         } else {
             alpha * (obs - s) + (1.0 - alpha) * base
         };
-        if has_trend {
+        if TREND {
             trend = beta * (new_level - level) + (1.0 - beta) * phi * trend;
         }
-        if seasonal {
-            season[slot] = if mul {
+        if SEASONAL {
+            season[slot] = if MUL {
                 gamma * (obs / base) + (1.0 - gamma) * s
             } else {
                 gamma * (obs - base) + (1.0 - gamma) * s
             };
         }
         level = new_level;
+        slot += 1;
+        if slot == m {
+            slot = 0;
+        }
     }
     (
         sse,

@@ -283,3 +283,53 @@ fn type_names_round_trip() {
         );
     }
 }
+
+/// The fields of `v` a reader needs documented: every object key, walking into nested objects
+/// and arrays, except keys that are the frame's column names (maps keyed by column), whose
+/// values are walked into instead.
+fn documented_names(v: &Value, columns: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, inner) in map {
+                if !columns.contains(k) {
+                    out.insert(k.clone());
+                }
+                documented_names(inner, columns, out);
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| documented_names(item, columns, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_serialised_field_is_documented() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/analysis-fields.md");
+    let doc = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    let columns = set(&["month", "revenue", "visits"]);
+    for (kind, result, _) in every_result() {
+        let heading = format!("\n## {kind}\n");
+        let start = doc
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{path} has no '## {kind}' section"));
+        let rest = &doc[start + heading.len()..];
+        let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+        let mut names = BTreeSet::new();
+        documented_names(
+            &serde_json::to_value(&result).unwrap(),
+            &columns,
+            &mut names,
+        );
+        let missing: Vec<&String> = names
+            .iter()
+            .filter(|name| !section.contains(&format!("`{name}`")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{kind}: serialised fields {missing:?} are not documented in the '## {kind}' \
+             section of docs/analysis-fields.md; add them (type and meaning)"
+        );
+    }
+}

@@ -53,6 +53,8 @@ struct Resolved {
     /// length-aware bound for seasonal residuals).
     threshold: Option<f64>,
     method: Option<String>,
+    /// Periods per seasonal cycle, overriding detection.
+    season_length: Option<usize>,
     columns: Option<Vec<String>>,
 }
 
@@ -66,7 +68,8 @@ pub fn planned(spec: &AnalysisSpec, result: &QueryResult) -> Result<Outcome, Eng
         horizon: spec.horizon.unwrap_or(3),
         frequency: spec.frequency,
         threshold: spec.threshold,
-        method: None,
+        method: spec.method.clone(),
+        season_length: None,
         columns: spec.columns.clone(),
     };
     execute(resolved, result, String::new(), Vec::new())
@@ -178,6 +181,7 @@ pub fn direct(
         frequency: None,
         threshold,
         method: options.method.clone(),
+        season_length: options.season_length,
         columns: None,
     };
     execute(resolved, result, reading, Vec::new())
@@ -219,6 +223,7 @@ fn execute(
             let options = ForecastOptions {
                 method,
                 frequency: resolved.frequency,
+                season_length: resolved.season_length,
                 ..ForecastOptions::new(
                     resolved.date_column.clone().unwrap_or_default(),
                     resolved.target.clone(),
@@ -256,13 +261,14 @@ fn execute(
                 None => AnomalyMethod::ZScore,
                 Some(m) => m
                     .parse::<AnomalyMethod>()
-                    .map_err(|_| unknown_method("zscore, iqr, seasonal"))?,
+                    .map_err(|_| unknown_method("zscore, iqr, seasonal, isolation_forest"))?,
             };
             let options = AnomalyOptions {
                 label_column: resolved.label_column.clone(),
                 threshold: resolved.threshold,
                 method,
                 date_column: resolved.date_column.clone(),
+                season_length: resolved.season_length,
                 ..AnomalyOptions::new(resolved.target.clone())
             };
             AnalysisResult::Anomaly(sightline_analytics::anomaly(&frame, &options).map_err(stage)?)

@@ -1,6 +1,13 @@
 //! The chart stage: one Plotly figure (`{data, layout}`) per answer, chosen from the analysis or,
 //! without one, from the result's shape. Axis titles come from the glossary's business names.
 //! Only plain trace types and attributes are emitted; nothing here renders HTML.
+//!
+//! Per analysis: forecast, a line of the history, the 95% interval as a filled band and the
+//! forecast dashed; trend, the line and its fitted trend line; correlation, a heatmap of the
+//! matrix (a scatter of the two columns when only one factor was compared); anomaly, the line
+//! with the anomalies circled in red; summary, a histogram over a box plot. Series longer than
+//! [`WEBGL_POINTS`] are drawn with `scattergl` (WebGL): SVG `scatter` slows a browser down well
+//! before that, and WebGL draws hundreds of thousands of points smoothly.
 
 use serde_json::{Value, json};
 use sightline_analytics::AnalysisResult;
@@ -9,8 +16,8 @@ use crate::db::{ColumnValues, QueryResult};
 use crate::glossary::Glossary;
 use crate::pipeline::analyze::Outcome;
 
-/// Above this many points, traces use WebGL.
-const WEBGL_POINTS: usize = 5_000;
+/// Above this many points, traces use WebGL (`scattergl`).
+pub const WEBGL_POINTS: usize = 5_000;
 
 /// The most points one line trace carries; longer series are decimated for drawing (the data and
 /// the analysis keep every row).
@@ -50,6 +57,15 @@ fn layout(title: &str, x: &str, y: &str) -> Value {
     })
 }
 
+/// The business name of the column that labels the x axis (the date column of a series), or
+/// `fallback`.
+fn x_label(outcome: &Outcome, glossary: &Glossary, fallback: &str) -> String {
+    outcome
+        .label_column
+        .as_deref()
+        .map_or_else(|| fallback.to_string(), |c| glossary.label_for(c))
+}
+
 fn analysis_figure(result: &QueryResult, outcome: &Outcome, glossary: &Glossary) -> Option<Value> {
     let target_label = glossary.label_for(&outcome.target);
     match &outcome.result {
@@ -67,17 +83,49 @@ fn analysis_figure(result: &QueryResult, outcome: &Outcome, glossary: &Glossary)
                     {"type": "scatter", "mode": "lines+markers", "name": format!("Forecast ({})", f.model_used),
                      "x": f.forecast_dates, "y": f.forecast.iter().copied().map(finite).collect::<Vec<_>>(), "line": {"dash": "dash"}}
                 ],
-                "layout": layout(&format!("{target_label}: {}-period forecast", f.horizon), "Date", &target_label)
+                "layout": layout(&format!("{target_label}: {}-{} forecast", f.horizon, f.frequency), &x_label(outcome, glossary, "Date"), &target_label)
             }))
         }
         AnalysisResult::Trend(t) => {
             let kind = scatter_type(t.history_values.len());
+            // Without a date column the x axis is the row number.
+            let (x_title, x): (String, Vec<String>) = if t.history_dates.is_empty() {
+                (
+                    "Row".to_string(),
+                    (0..t.history_values.len()).map(|i| i.to_string()).collect(),
+                )
+            } else {
+                (x_label(outcome, glossary, "Date"), t.history_dates.clone())
+            };
             Some(json!({
                 "data": [
-                    {"type": kind, "mode": "lines+markers", "name": target_label, "x": t.history_dates, "y": t.history_values.iter().copied().map(finite).collect::<Vec<_>>()},
-                    {"type": kind, "mode": "lines", "name": format!("Trend ({})", t.direction), "x": t.history_dates, "y": t.fitted.iter().copied().map(finite).collect::<Vec<_>>(), "line": {"dash": "dot"}}
+                    {"type": kind, "mode": if x.len() > 200 { "lines" } else { "lines+markers" }, "name": target_label, "x": x, "y": t.history_values.iter().copied().map(finite).collect::<Vec<_>>()},
+                    {"type": kind, "mode": "lines", "name": format!("Trend ({})", t.direction), "x": x, "y": t.fitted.iter().copied().map(finite).collect::<Vec<_>>(), "line": {"dash": "dot"}}
                 ],
-                "layout": layout(&format!("{target_label}: trend {}", t.direction), "Date", &target_label)
+                "layout": layout(&format!("{target_label}: trend {}", t.direction), &x_title, &target_label)
+            }))
+        }
+        AnalysisResult::Correlation(c) if c.correlations.len() == 1 => {
+            // One factor: the pairs themselves say more than a 2×2 heatmap.
+            let factor = c.correlations.keys().next()?;
+            let r = c.correlations.get(factor).copied().unwrap_or(f64::NAN);
+            let xs = numbers(result, factor)?;
+            let ys = numbers(result, &c.target)?;
+            let pairs: Vec<(f64, f64)> = xs
+                .iter()
+                .zip(&ys)
+                .filter_map(|(x, y)| {
+                    Some((x.filter(|v| v.is_finite())?, y.filter(|v| v.is_finite())?))
+                })
+                .collect();
+            // Every k-th pair beyond MAX_TRACE_POINTS: a cloud keeps its shape when thinned evenly.
+            let stride = pairs.len().div_ceil(MAX_TRACE_POINTS).max(1);
+            let (x, y): (Vec<f64>, Vec<f64>) = pairs.iter().step_by(stride).copied().unzip();
+            let factor_label = glossary.label_for(factor);
+            Some(json!({
+                "data": [{"type": scatter_type(x.len()), "mode": "markers", "name": format!("{target_label} vs {factor_label}"),
+                          "x": x, "y": y, "marker": {"size": 6, "opacity": 0.6}}],
+                "layout": layout(&format!("{target_label} vs {factor_label} ({} = {})", if c.method == "spearman" { "rho" } else { "r" }, finite(r).map_or_else(|| "n/a".to_string(), |r| format!("{r:.2}"))), &factor_label, &target_label)
             }))
         }
         AnalysisResult::Correlation(c) => {
@@ -268,7 +316,190 @@ fn numbers(result: &QueryResult, name: &str) -> Option<Vec<Option<f64>>> {
 
 #[cfg(test)]
 mod tests {
+    use polars::prelude::{Float64Chunked, NewChunkedArray, StringChunked};
+    use sightline_analytics::AnalysisType;
+
     use super::*;
+    use crate::db::ColumnData;
+    use crate::pipeline::DirectAnalysis;
+    use crate::pipeline::analyze;
+
+    /// `n` days from 2020-01-01 with a weekly cycle, and a second measure that follows it.
+    fn daily(n: usize) -> QueryResult {
+        let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let days: Vec<String> = (0..n)
+            .map(|i| (start + chrono::Days::new(i as u64)).to_string())
+            .collect();
+        let revenue: Vec<f64> = (0..n)
+            .map(|i| 1000.0 + (i % 7) as f64 * 40.0 + (i % 13) as f64 + i as f64 * 0.1)
+            .collect();
+        let visits: Vec<f64> = revenue.iter().map(|r| r / 10.0 + 3.0).collect();
+        let column = |name: &str, values: ColumnValues| ColumnData {
+            name: name.to_string(),
+            decl_type: None,
+            values,
+        };
+        QueryResult {
+            columns: vec![
+                column(
+                    "day",
+                    ColumnValues::Text(StringChunked::from_slice("day".into(), &days)),
+                ),
+                column(
+                    "revenue",
+                    ColumnValues::Real(Float64Chunked::from_vec("revenue".into(), revenue)),
+                ),
+                column(
+                    "visits",
+                    ColumnValues::Real(Float64Chunked::from_vec("visits".into(), visits)),
+                ),
+            ],
+            row_count: n,
+        }
+    }
+
+    fn glossary() -> Glossary {
+        serde_json::from_value(serde_json::json!({
+            "terms": [{"term": "revenue", "label": "Net revenue (EUR)", "table": "t", "expression": "revenue", "aggregation": "sum"}],
+            "columns": {"t.day": {"label": "Order day"}}
+        }))
+        .unwrap()
+    }
+
+    fn chart(kind: AnalysisType, result: &QueryResult, method: Option<&str>) -> Value {
+        let direct = DirectAnalysis {
+            analysis: kind,
+            sql: String::new(),
+            target: Some("revenue".to_string()),
+            date_column: (kind != AnalysisType::Correlation).then(|| "day".to_string()),
+            horizon: Some(7),
+            method: method.map(str::to_string),
+            threshold: None,
+            season_length: None,
+        };
+        let g = glossary();
+        let outcome = analyze::direct(&direct, result, &g).unwrap();
+        figure(result, Some(&outcome), &g).unwrap()
+    }
+
+    fn trace_types(figure: &Value) -> Vec<String> {
+        figure["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["type"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn large_series_use_scattergl_and_small_ones_scatter() {
+        let small = daily(WEBGL_POINTS);
+        let large = daily(WEBGL_POINTS + 1);
+        for kind in [
+            AnalysisType::Forecast,
+            AnalysisType::Trend,
+            AnalysisType::Anomaly,
+        ] {
+            let method = (kind == AnalysisType::Forecast).then_some("linear");
+            assert_eq!(
+                trace_types(&chart(kind, &small, method))[0],
+                "scatter",
+                "{kind}: {WEBGL_POINTS} points are drawn as SVG"
+            );
+            assert_eq!(
+                trace_types(&chart(kind, &large, method))[0],
+                "scattergl",
+                "{kind}: more than {WEBGL_POINTS} points are drawn with WebGL"
+            );
+        }
+    }
+
+    #[test]
+    fn each_analysis_has_its_chart_with_business_names() {
+        let data = daily(400);
+        let forecast = chart(AnalysisType::Forecast, &data, None);
+        assert_eq!(
+            trace_types(&forecast),
+            ["scatter", "scatter", "scatter"],
+            "history, interval band, forecast"
+        );
+        assert_eq!(
+            forecast["data"][1]["fill"], "toself",
+            "the interval is a band"
+        );
+        assert_eq!(
+            forecast["data"][1]["x"].as_array().map(Vec::len),
+            Some(14),
+            "the band runs out along the upper bound and back along the lower"
+        );
+        assert_eq!(
+            forecast["layout"]["title"]["text"],
+            "Net revenue (EUR): 7-day forecast"
+        );
+        assert_eq!(forecast["layout"]["xaxis"]["title"]["text"], "Order day");
+        assert_eq!(
+            forecast["layout"]["yaxis"]["title"]["text"],
+            "Net revenue (EUR)"
+        );
+
+        let trend = chart(AnalysisType::Trend, &data, None);
+        assert_eq!(
+            trend["data"].as_array().map(Vec::len),
+            Some(2),
+            "line + trend line"
+        );
+        assert_eq!(trend["data"][1]["line"]["dash"], "dot");
+        assert_eq!(trend["layout"]["xaxis"]["title"]["text"], "Order day");
+
+        let anomaly = chart(AnalysisType::Anomaly, &data, Some("zscore"));
+        assert_eq!(
+            anomaly["data"][1]["name"], "Anomaly",
+            "anomalies are their own trace"
+        );
+        assert_eq!(anomaly["data"][1]["mode"], "markers");
+
+        let summary = chart(AnalysisType::Summary, &data, None);
+        assert_eq!(
+            trace_types(&summary),
+            ["bar", "box"],
+            "histogram over a box plot"
+        );
+        assert_eq!(
+            summary["layout"]["title"]["text"],
+            "Distribution of Net revenue (EUR)"
+        );
+
+        let pair = chart(AnalysisType::Correlation, &data, None);
+        assert_eq!(
+            trace_types(&pair),
+            ["scatter"],
+            "one factor: a scatter of the pairs"
+        );
+        assert_eq!(pair["data"][0]["mode"], "markers");
+        assert_eq!(
+            pair["layout"]["yaxis"]["title"]["text"],
+            "Net revenue (EUR)"
+        );
+        assert_eq!(pair["layout"]["xaxis"]["title"]["text"], "Visits");
+    }
+
+    #[test]
+    fn several_factors_make_a_heatmap() {
+        let mut data = daily(50);
+        let extra: Vec<f64> = (0..50).map(|i| ((i * 7919) % 101) as f64).collect();
+        data.columns.push(ColumnData {
+            name: "discount_pct".to_string(),
+            decl_type: None,
+            values: ColumnValues::Real(Float64Chunked::from_vec("discount_pct".into(), extra)),
+        });
+        let heat = chart(AnalysisType::Correlation, &data, None);
+        assert_eq!(trace_types(&heat), ["heatmap"]);
+        assert_eq!(
+            heat["data"][0]["x"],
+            serde_json::json!(["Net revenue (EUR)", "Visits", "Discount pct"]),
+            "axes carry business names, the target first"
+        );
+    }
 
     #[test]
     fn decimation_keeps_spikes_and_bounds_size() {

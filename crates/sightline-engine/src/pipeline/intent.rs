@@ -1,5 +1,7 @@
 //! Intent detection: which analysis a question asks for (the seed's keyword families) and the
-//! parameters it carries (forecast horizon, anomaly threshold). Pure text work; no schema, no data.
+//! parameters it carries (forecast horizon, anomaly threshold, the method it names: "with
+//! holt-winters", "using a moving average", "anomalies by IQR"). Pure text work; no schema, no
+//! data.
 
 use sightline_analytics::{AnalysisType, Frequency};
 
@@ -12,8 +14,13 @@ pub struct Intent {
     pub words: Vec<String>,
     pub analysis: Option<AnalysisType>,
     pub horizon: Option<Horizon>,
-    /// A z-score threshold the question names ("beyond 2 standard deviations").
+    /// A threshold the question names: standard deviations ("beyond 2 standard deviations")
+    /// or, with the IQR method, the fence multiplier ("more than 3 IQR").
     pub threshold: Option<f64>,
+    /// The method the question names, in the words `sightline analyze --method` takes
+    /// (`holt_winters`, `ma:14`, `linear`, `iqr`, `isolation_forest`, `spearman`, ...); only
+    /// methods of the detected analysis are read.
+    pub method: Option<String>,
 }
 
 /// How far ahead a forecast should reach, as the question says it.
@@ -166,13 +173,147 @@ pub fn detect(question: &str) -> Intent {
     let horizon = find_horizon(&words);
     let threshold = find_threshold(&words);
     let text = words.join(" ");
+    let method = analysis.and_then(|kind| find_method(kind, &words, &text));
     Intent {
         text,
         words,
         analysis,
         horizon,
         threshold,
+        method,
     }
+}
+
+/// The method of `kind` the question names. `text` is the words joined by single spaces, so
+/// phrases are matched on word boundaries by padding both sides.
+fn find_method(kind: AnalysisType, words: &[String], text: &str) -> Option<String> {
+    let padded = format!(" {text} ");
+    let has = |phrase: &str| padded.contains(&format!(" {phrase} "));
+    let any = |phrases: &[&str]| phrases.iter().any(|p| has(p));
+    let method = match kind {
+        AnalysisType::Forecast => {
+            let damped = has("damped");
+            let multiplicative = has("multiplicative");
+            if any(&[
+                "holt-winters",
+                "holt winters",
+                "holtwinters",
+                "triple exponential",
+            ]) {
+                match (damped, multiplicative) {
+                    (false, false) => "holt_winters",
+                    (false, true) => "hw_mul",
+                    (true, false) => "hw_damped",
+                    (true, true) => "hw_damped_mul",
+                }
+                .to_string()
+            } else if any(&[
+                "moving average",
+                "moving-average",
+                "rolling average",
+                "rolling mean",
+            ]) {
+                // "a 14-day moving average", "14 period moving average": the window.
+                let window = words
+                    .iter()
+                    .position(|w| w == "moving" || w == "moving-average" || w == "rolling")
+                    .and_then(|i| {
+                        words[..i].iter().rev().take(2).find_map(|w| {
+                            let digits: String =
+                                w.chars().take_while(char::is_ascii_digit).collect();
+                            digits.parse::<usize>().ok().filter(|n| *n > 0)
+                        })
+                    });
+                match window {
+                    Some(w) => format!("ma:{w}"),
+                    None => "moving_average".to_string(),
+                }
+            } else if any(&["seasonal naive", "seasonal-naive", "naive"]) {
+                "seasonal_naive".to_string()
+            } else if any(&["simple exponential smoothing", "ses"]) {
+                "ses".to_string()
+            } else if any(&["holt", "holt's", "double exponential"]) {
+                if damped { "holt_damped" } else { "holt" }.to_string()
+            } else if has("exponential smoothing") {
+                "holt_winters".to_string()
+            } else if any(&[
+                "linear trend",
+                "linear regression",
+                "linear model",
+                "linear fit",
+                "straight line",
+                "straight-line",
+                "linear",
+            ]) {
+                "linear".to_string()
+            } else {
+                return None;
+            }
+        }
+        AnalysisType::Anomaly => if any(&[
+            "isolation forest",
+            "isolation-forest",
+            "iforest",
+            "isolation",
+        ]) {
+            "isolation_forest"
+        } else if any(&[
+            "iqr",
+            "iqrs",
+            "interquartile",
+            "inter-quartile",
+            "tukey",
+            "boxplot",
+            "box plot",
+            "box-plot",
+        ]) {
+            "iqr"
+        } else if any(&[
+            "z-score", "z-scores", "zscore", "zscores", "z score", "z scores",
+        ]) {
+            "zscore"
+        } else if any(&[
+            "stl",
+            "seasonal residual",
+            "seasonal residuals",
+            "seasonally",
+        ]) {
+            "seasonal"
+        } else {
+            return None;
+        }
+        .to_string(),
+        AnalysisType::Trend => if any(&[
+            "mann-kendall",
+            "mann kendall",
+            "sen's slope",
+            "sen slope",
+            "theil-sen",
+            "theil sen",
+        ]) {
+            "mann_kendall"
+        } else if any(&["linear regression", "least squares", "ols", "regression"]) {
+            "ols"
+        } else {
+            return None;
+        }
+        .to_string(),
+        AnalysisType::Correlation => if any(&[
+            "spearman",
+            "spearman's",
+            "rank correlation",
+            "rank correlations",
+        ]) {
+            "spearman"
+        } else if any(&["pearson", "pearson's"]) {
+            "pearson"
+        } else {
+            return None;
+        }
+        .to_string(),
+        AnalysisType::Summary => return None,
+    };
+    Some(method)
 }
 
 /// Whether `word` is one of the analysis keywords ("forecast", "anomalies", "trend", ...).
@@ -230,16 +371,18 @@ fn find_horizon(words: &[String]) -> Option<Horizon> {
     })
 }
 
-/// "beyond 2 standard deviations", "z-score above 2.5", "threshold 3".
+/// "beyond 2 standard deviations", "more than 3 IQR" (or "3×IQR", "3x IQR").
 fn find_threshold(words: &[String]) -> Option<f64> {
-    words.windows(2).find_map(|w| {
-        let value: f64 = w[0].parse().ok()?;
-        let unit = w[1].as_str();
-        (matches!(
+    let is_unit = |unit: &str| {
+        matches!(
             unit,
-            "standard" | "std" | "sigma" | "sd" | "stdev" | "stddev"
-        ) && value > 0.0)
-            .then_some(value)
+            "standard" | "std" | "sigma" | "sd" | "stdev" | "stddev" | "iqr" | "iqrs"
+        )
+    };
+    words.windows(2).find_map(|w| {
+        let number = w[0].trim_end_matches(['x', '×']);
+        let value: f64 = number.parse().ok()?;
+        (is_unit(w[1].as_str()) && value > 0.0 && value.is_finite()).then_some(value)
     })
 }
 
@@ -362,6 +505,129 @@ mod tests {
             weeks.periods(Frequency::Month),
             1,
             "never less than one period"
+        );
+    }
+
+    fn method(question: &str) -> Option<String> {
+        detect(question).method
+    }
+
+    #[test]
+    fn forecast_methods_named_in_the_question() {
+        let cases = [
+            (
+                "Forecast monthly revenue for next 6 months with holt-winters",
+                Some("holt_winters"),
+            ),
+            (
+                "forecast revenue using Holt Winters multiplicative seasonality",
+                Some("hw_mul"),
+            ),
+            (
+                "predict sales next quarter with damped holt-winters",
+                Some("hw_damped"),
+            ),
+            (
+                "Forecast daily orders using a moving average",
+                Some("moving_average"),
+            ),
+            (
+                "forecast daily revenue with a 14-day moving average",
+                Some("ma:14"),
+            ),
+            (
+                "forecast revenue next 3 months with a linear trend",
+                Some("linear"),
+            ),
+            (
+                "project sales next year using linear regression",
+                Some("linear"),
+            ),
+            (
+                "forecast orders with seasonal naive",
+                Some("seasonal_naive"),
+            ),
+            (
+                "forecast revenue with exponential smoothing",
+                Some("holt_winters"),
+            ),
+            ("forecast revenue with holt's method", Some("holt")),
+            ("Forecast revenue for next month", None),
+        ];
+        for (question, want) in cases {
+            assert_eq!(
+                method(question).as_deref(),
+                want,
+                "method named in {question:?}"
+            );
+            assert_eq!(
+                detect(question).analysis,
+                Some(AnalysisType::Forecast),
+                "{question:?} stays a forecast even when it says 'trend'"
+            );
+        }
+    }
+
+    #[test]
+    fn anomaly_methods_named_in_the_question() {
+        let cases = [
+            ("Find anomalies in daily revenue by IQR", Some("iqr")),
+            (
+                "find outliers in order amounts using the interquartile range",
+                Some("iqr"),
+            ),
+            (
+                "detect anomalies in order amounts with an isolation forest",
+                Some("isolation_forest"),
+            ),
+            (
+                "find anomalies in daily revenue using z-scores",
+                Some("zscore"),
+            ),
+            ("anomalies in daily revenue after STL", Some("seasonal")),
+            ("Find anomalies in daily revenue", None),
+            ("find outliers beyond 2.5 standard deviations", None),
+        ];
+        for (question, want) in cases {
+            assert_eq!(
+                method(question).as_deref(),
+                want,
+                "method named in {question:?}"
+            );
+        }
+        let iqr = detect("find outliers in order amounts more than 3 IQR from the quartiles");
+        assert_eq!(
+            (iqr.method.as_deref(), iqr.threshold),
+            (Some("iqr"), Some(3.0)),
+            "an IQR multiple is the IQR method's threshold"
+        );
+        assert_eq!(detect("outliers beyond 3x IQR").threshold, Some(3.0));
+    }
+
+    #[test]
+    fn trend_and_correlation_methods_named_in_the_question() {
+        assert_eq!(
+            method("Is revenue trending up by Mann-Kendall?").as_deref(),
+            Some("mann_kendall")
+        );
+        assert_eq!(
+            method("Is revenue growing, with Sen's slope").as_deref(),
+            Some("mann_kendall")
+        );
+        assert_eq!(
+            method("Spearman correlation of churn with age").as_deref(),
+            Some("spearman")
+        );
+        assert_eq!(method("What factors correlate with churn?"), None);
+        assert_eq!(
+            method("Statistical summary of revenue using holt-winters"),
+            None,
+            "a summary has no method to name"
+        );
+        assert_eq!(
+            method("find anomalies in revenue with a moving average"),
+            None,
+            "a forecast method in an anomaly question is not an anomaly method"
         );
     }
 

@@ -51,6 +51,8 @@ pub struct DirectAnalysis {
     pub horizon: Option<usize>,
     pub method: Option<String>,
     pub threshold: Option<f64>,
+    /// Periods per seasonal cycle, overriding detection (`Some(1)`: no seasonality).
+    pub season_length: Option<usize>,
 }
 
 /// What a job is asked of: the database, its glossary, and what is already known about the file.

@@ -382,6 +382,7 @@ fn analyze(analysis: &str, sql: &str, target: Option<&str>) -> Answer {
         horizon: Some(6),
         method: None,
         threshold: None,
+        season_length: None,
         glossary: None,
         max_rows: 100,
     };

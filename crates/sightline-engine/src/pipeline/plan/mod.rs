@@ -44,6 +44,9 @@ pub struct AnalysisSpec {
     pub horizon: Option<usize>,
     pub frequency: Option<Frequency>,
     pub threshold: Option<f64>,
+    /// The method the question names ("with holt-winters", "by IQR"), in the words
+    /// `sightline analyze --method` takes; `None` for the analysis' default.
+    pub method: Option<String>,
     /// Correlation factors; `None` means every other numeric column.
     pub columns: Option<Vec<String>>,
 }
@@ -59,6 +62,7 @@ impl AnalysisSpec {
             horizon: None,
             frequency: None,
             threshold: None,
+            method: None,
             columns: None,
         }
     }
@@ -1181,6 +1185,7 @@ fn build(
                     .flatten(),
                 frequency: Some(grain),
                 threshold: intent.threshold,
+                method: intent.method.clone(),
                 ..AnalysisSpec::new(kind, measure.alias.clone())
             });
             let date_not_null = format!("{date_sql} IS NOT NULL");
@@ -1234,6 +1239,7 @@ fn build(
             spec = kind.map(|kind| AnalysisSpec {
                 label_column: Some(dim.column.clone()),
                 threshold: intent.threshold,
+                method: intent.method.clone(),
                 ..AnalysisSpec::new(kind, measure.alias.clone())
             });
             let limit = top
@@ -1292,6 +1298,7 @@ fn build(
                 spec = Some(AnalysisSpec {
                     label_column: label.clone(),
                     threshold: intent.threshold,
+                    method: intent.method.clone(),
                     ..AnalysisSpec::new(kind, target.clone())
                 });
                 // Anomalies are reported by row, so the row's key comes along.

@@ -237,6 +237,7 @@ struct AnalyzeBody {
     horizon: Option<usize>,
     method: Option<String>,
     threshold: Option<f64>,
+    season_length: Option<usize>,
     glossary: Option<PathBuf>,
     max_rows: Option<usize>,
 }
@@ -267,6 +268,7 @@ async fn analyze(
         horizon: body.horizon,
         method: body.method,
         threshold: body.threshold,
+        season_length: body.season_length,
         glossary: body.glossary,
         max_rows: body.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
     };

@@ -67,6 +67,7 @@ pub struct AnalyzeArgs {
     horizon: Option<usize>,
     method: Option<String>,
     threshold: Option<f64>,
+    season_length: Option<usize>,
     request_id: String,
 }
 
@@ -87,6 +88,7 @@ pub async fn analyze(
         horizon: request.horizon,
         method: request.method,
         threshold: request.threshold,
+        season_length: request.season_length,
         glossary: None,
         max_rows: state.settings().max_rows,
     };

@@ -15,7 +15,9 @@ fn source(path: &str) -> String {
 /// The quoted names between `const COMMANDS` and the end of its list in build.rs.
 fn declared_commands() -> BTreeSet<String> {
     let build = source("build.rs");
-    let start = build.find("const COMMANDS").expect("build.rs declares COMMANDS");
+    let start = build
+        .find("const COMMANDS")
+        .expect("build.rs declares COMMANDS");
     let list = &build[start..start + build[start..].find("];").expect("COMMANDS ends")];
     list.split('"')
         .skip(1)
@@ -27,7 +29,9 @@ fn declared_commands() -> BTreeSet<String> {
 /// The `commands::NAME` entries of `generate_handler!` in main.rs.
 fn registered_commands() -> BTreeSet<String> {
     let main = source("src/main.rs");
-    let start = main.find("generate_handler![").expect("main.rs registers commands");
+    let start = main
+        .find("generate_handler![")
+        .expect("main.rs registers commands");
     let list = &main[start..start + main[start..].find(']').expect("the list ends")];
     list.split("commands::")
         .skip(1)
@@ -56,7 +60,10 @@ fn permissions() -> Vec<String> {
 fn every_registered_command_is_declared_and_allowed_by_name() {
     let declared = declared_commands();
     let registered = registered_commands();
-    assert!(registered.len() >= 10, "parsed too few commands: {registered:?}");
+    assert!(
+        registered.len() >= 10,
+        "parsed too few commands: {registered:?}"
+    );
     assert_eq!(
         declared, registered,
         "build.rs COMMANDS and main.rs generate_handler! must list the same commands"
@@ -98,10 +105,16 @@ fn the_csp_forbids_eval_and_remote_sources() {
     for (directive, sources) in csp.as_object().expect("the CSP is an object of directives") {
         let sources = sources.as_str().unwrap_or_default();
         for forbidden in ["unsafe-eval", "*"] {
-            assert!(!sources.contains(forbidden), "{directive} allows {forbidden}");
+            assert!(
+                !sources.contains(forbidden),
+                "{directive} allows {forbidden}"
+            );
         }
         if directive != "connect-src" {
-            assert!(!sources.contains("http"), "{directive} allows a remote source: {sources}");
+            assert!(
+                !sources.contains("http"),
+                "{directive} allows a remote source: {sources}"
+            );
         }
     }
     assert!(

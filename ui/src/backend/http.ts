@@ -108,6 +108,7 @@ export function httpBackend(store: KeyValue = window.localStorage, base = ''): B
         horizon: r.horizon ?? null,
         method: r.method ?? null,
         threshold: r.threshold ?? null,
+        season_length: r.seasonLength ?? null,
         max_rows: maxRows(),
       }),
     // Closing the request makes the server drop the handler, which cancels the question.

@@ -74,6 +74,8 @@ export interface AnalyzeRequest {
   horizon?: number | null;
   method?: string | null;
   threshold?: number | null;
+  /** Overrides the detected seasonal period (forecast and anomaly); 1 means none. */
+  seasonLength?: number | null;
   requestId: string;
 }
 

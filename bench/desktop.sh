@@ -3,7 +3,8 @@
 # a 100,000-row answer; the release build in a real WebKitGTK window under Xvfb, driven by
 # tauri-driver (the script is tests/desktop/bench.mjs, beside the e2e tests whose WebDriver client
 # it shares). A benchmark: it prints a table and asserts nothing about time.
-#   bench/desktop.sh            # 5 launches; RUNS=10 bench/desktop.sh for more
+#   bench/desktop.sh            # 5 launches of the release build; RUNS=10 for more
+#   PROFILE=debug bench/desktop.sh   # the dev build (dependencies at opt-level 2), quicker to make
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -13,9 +14,14 @@ ensure_ui_packages
 start_keyring
 target=${CARGO_TARGET_DIR:-target}
 npm --prefix ui run build --silent
-cargo build --release --locked -p sightline-app >&2
+profile=${PROFILE:-release}
+if [ "$profile" = release ]; then
+    cargo build --release --locked -p sightline-app >&2
+else
+    cargo build --locked --workspace >&2
+fi
 python3 bench/make_bench_db.py >&2
-export SIGHTLINE_APP=$(realpath "$target/release/sightline-app")
+export SIGHTLINE_APP=$(realpath "$target/$profile/sightline-app")
 export SIGHTLINE_HOME="$WORK/home" BENCH_DB=$(realpath bench/out/bench.db)
 npm ci --prefix tests/desktop --no-audit --no-fund --loglevel=error
 port=${WEBDRIVER_PORT:-4444}

@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "key_status",
     "sandbox_status",
     "sandbox_run",
+    "sandbox_build_image",
     "export_answer",
     "save_png",
 ];

@@ -10,20 +10,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 use sightline_engine::{EngineError, ErrorKind};
-use sightline_sandbox::{DockerSettings, SandboxErrorKind, SandboxRequest};
+use sightline_sandbox::{DockerSettings, SandboxRequest};
 
 use crate::args::{CodeSource, SandboxImageOptions, SandboxRunOptions};
 use crate::outcome::{self, Context};
-
-/// The engine's kind for a sandbox failure.
-fn kind(kind: SandboxErrorKind) -> ErrorKind {
-    match kind {
-        SandboxErrorKind::BadInput => ErrorKind::BadInput,
-        SandboxErrorKind::SandboxUnavailable => ErrorKind::SandboxUnavailable,
-        SandboxErrorKind::Timeout => ErrorKind::Timeout,
-        SandboxErrorKind::Internal => ErrorKind::Internal,
-    }
-}
 
 fn bad_input(message: String) -> EngineError {
     EngineError::new(ErrorKind::BadInput, message).at_stage("args")
@@ -71,10 +61,9 @@ pub async fn run(options: SandboxRunOptions, context: &Context) -> io::Result<Ex
     }
     let result = sightline_sandbox::run(&request, &DockerSettings::default()).await;
     outcome::print_json(&result)?;
-    Ok(result
-        .failure
-        .as_ref()
-        .map_or(ExitCode::SUCCESS, |f| outcome::exit_code(kind(f.kind()))))
+    Ok(result.failure.as_ref().map_or(ExitCode::SUCCESS, |f| {
+        outcome::exit_code(ErrorKind::from(f.kind()))
+    }))
 }
 
 #[derive(Serialize)]
@@ -114,7 +103,7 @@ pub async fn image(options: SandboxImageOptions, context: &Context) -> io::Resul
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            let error = EngineError::new(kind(e.kind()), e.to_string()).at_stage("sandbox");
+            let error = EngineError::new(e.kind().into(), e.to_string()).at_stage("sandbox");
             outcome::fail(context, error)
         }
     }

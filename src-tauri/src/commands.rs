@@ -190,6 +190,22 @@ pub async fn sandbox_status() -> SandboxStatus {
     sightline_sandbox::status(&DockerSettings::default()).await
 }
 
+/// Builds the sandbox image from the embedded Dockerfile (needs Docker and internet), streaming
+/// the build's lines to the window; returns one sentence saying what was built.
+#[tauri::command]
+pub async fn sandbox_build_image(on_progress: Channel<String>) -> Reply<String> {
+    let mut progress = |line: &str| {
+        let _ = on_progress.send(line.to_string());
+    };
+    let report = sightline_sandbox::image::build_from_dockerfile(&mut progress)
+        .await
+        .map_err(|e| EngineError::new(e.kind().into(), e.to_string()).at_stage("sandbox"))?;
+    Ok(format!(
+        "Built {} in {:.0} s.",
+        report.image, report.seconds
+    ))
+}
+
 #[derive(Deserialize)]
 pub struct SandboxArgs {
     code: String,

@@ -43,6 +43,7 @@ fn run() -> tauri::Result<()> {
             commands::key_status,
             commands::sandbox_status,
             commands::sandbox_run,
+            commands::sandbox_build_image,
             commands::export_answer,
             commands::save_png,
         ])

@@ -62,6 +62,18 @@ impl std::fmt::Display for ErrorKind {
     }
 }
 
+impl From<sightline_sandbox::SandboxErrorKind> for ErrorKind {
+    fn from(kind: sightline_sandbox::SandboxErrorKind) -> Self {
+        use sightline_sandbox::SandboxErrorKind as Sandbox;
+        match kind {
+            Sandbox::BadInput => ErrorKind::BadInput,
+            Sandbox::SandboxUnavailable => ErrorKind::SandboxUnavailable,
+            Sandbox::Timeout => ErrorKind::Timeout,
+            Sandbox::Internal => ErrorKind::Internal,
+        }
+    }
+}
+
 /// Implemented by every stage error so the pipeline can record it uniformly.
 pub trait HasKind: std::error::Error {
     fn kind(&self) -> ErrorKind;

@@ -118,4 +118,22 @@ describe('tauri backend', () => {
     });
     await expect(b.schema('x')).rejects.toMatchObject({ name: 'BackendError', kind: 'database', message: 'The file is not a SQLite database.' });
   });
+  it('builds the sandbox image through sandbox_build_image, streaming its lines', async () => {
+    const lines: string[] = [];
+    const b = await backend((cmd, args) => {
+      if (cmd === 'sandbox_build_image') {
+        const channel = args.onProgress as { id: number };
+        const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, d: unknown): void } }).__TAURI_INTERNALS__;
+        internals.runCallback(channel.id, { index: 0, message: 'Step 1/9 : FROM python:3.11-slim' });
+        internals.runCallback(channel.id, { index: 1, message: 'Successfully built 1234' });
+        return 'Built sightline-sandbox:py311 in 90 s.';
+      }
+      return null;
+    });
+    expect(b.sandboxBuildImage).toBeDefined();
+    const done = await b.sandboxBuildImage!((line) => lines.push(line));
+    expect(done).toBe('Built sightline-sandbox:py311 in 90 s.');
+    expect(calls.map((c) => c.cmd)).toEqual(['sandbox_build_image']);
+    expect(lines).toEqual(['Step 1/9 : FROM python:3.11-slim', 'Successfully built 1234']);
+  });
 });

@@ -81,6 +81,11 @@ export function tauriBackend(): Backend {
 
     sandboxStatus: () => call<SandboxStatus>('sandbox_status', {}),
     sandboxRun: (request: SandboxRunRequest) => call<SandboxResult>('sandbox_run', { request }),
+    sandboxBuildImage: (onProgress) => {
+      const progress = new Channel<string>();
+      progress.onmessage = onProgress;
+      return call<string>('sandbox_build_image', { onProgress: progress });
+    },
 
     exportAnswer: async (requestId, _answer, format: ExportFormat) => {
       const path = await save({

@@ -157,6 +157,9 @@ export interface Backend {
 
   sandboxStatus(): Promise<SandboxStatus>;
   sandboxRun(request: SandboxRunRequest): Promise<SandboxResult>;
+  /** Desktop only: builds the sandbox image (Docker + internet), streaming the build's lines;
+   *  resolves to one sentence saying what was built. Absent where the UI cannot build it. */
+  sandboxBuildImage?: (onProgress: (line: string) => void) => Promise<string>;
 
   /**
    * Saves an answer as CSV or an HTML report. Resolves to where it went (a path, or a file

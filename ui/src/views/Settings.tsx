@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import type { Backend, SandboxStatus, Settings } from '../backend/types';
+import { toBackendError } from '../backend/types';
 import { SANDBOX_MODES, THEMES, validateSettings } from '../lib/settings';
 import type { SettingsErrors } from '../lib/settings';
 
@@ -38,6 +39,7 @@ export function SettingsView({
   const [saving, setSaving] = useState(false);
   const [key, setKey] = useState('');
   const [keySet, setKeySet] = useState<boolean | null>(null);
+  const [building, setBuilding] = useState<string[] | null>(null);
   useEffect(() => setDraft(settings), [settings]);
   useEffect(() => {
     let live = true;
@@ -49,6 +51,20 @@ export function SettingsView({
       live = false;
     };
   }, [backend, settings.model_profile]);
+
+  const buildImage = async () => {
+    if (!backend.sandboxBuildImage) return;
+    setBuilding([]);
+    try {
+      const done = await backend.sandboxBuildImage((line) => setBuilding((lines) => [...(lines ?? []), line]));
+      onNotice(done);
+      onRefreshSandbox();
+    } catch (e) {
+      onNotice(toBackendError(e).message);
+    } finally {
+      setBuilding(null);
+    }
+  };
 
   const set = <K extends keyof Settings>(k: K, v: Settings[K]) => setDraft({ ...draft, [k]: v });
   const num = (e: Event) => Number((e.currentTarget as HTMLInputElement).value);
@@ -206,8 +222,17 @@ export function SettingsView({
         {sandbox?.message && <p class="muted">{sandbox.message}</p>}
         {sandbox && sandbox.docker && !sandbox.image && (
           <p>
-            Build the image once with <code>sightline sandbox image</code> (or <code>scripts/sandbox-image</code> offline).
+            Build the image once{backend.sandboxBuildImage ? ' here (needs internet), or' : ''} with{' '}
+            <code>sightline sandbox image</code> (or <code>scripts/sandbox-image</code> offline).
           </p>
+        )}
+        {backend.sandboxBuildImage && sandbox && sandbox.docker && !sandbox.image && (
+          <button type="button" class="primary" disabled={building !== null} onClick={() => void buildImage()} data-testid="sandbox-build">
+            {building ? 'Building…' : 'Build the image'}
+          </button>
+        )}
+        {building && building.length > 0 && (
+          <pre class="build-log" data-testid="sandbox-build-log">{building.slice(-12).join('\n')}</pre>
         )}
         <button type="button" onClick={onRefreshSandbox}>
           Check again

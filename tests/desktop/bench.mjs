@@ -84,22 +84,25 @@ async function once() {
     await sleep(5000);
     const idleKb = [pid, ...children(pid)].reduce((sum, p) => sum + pssKb(p), 0);
 
-    const input = await driver.findElement(byTest("db-path-input")).catch(() => null);
-    if (input) {
-      await input.sendKeys(BENCH_DB, Key.ENTER);
-    } else {
-      throw new Error("no database path field to open the benchmark database");
-    }
-    await driver.wait(until.elementLocated(byTest("schema-browser")), 60_000);
-    await driver.findElement(byTest("question-input")).sendKeys("number of orders by status", Key.ENTER);
+    const path = await driver.findElement(byTest("db-path-input"));
+    await path.sendKeys(BENCH_DB, Key.ENTER);
+    const question = await driver.wait(until.elementLocated(byTest("question-input")), 60_000);
+    await driver.wait(until.elementIsEnabled(question), 60_000);
+    await question.sendKeys("number of orders by status", Key.ENTER);
+    await driver.wait(until.elementLocated(byTest("interpretation")), 60_000);
+    await driver.findElement(byTest("tab-sql")).click();
     const editor = await driver.wait(until.elementLocated(byTest("sql-editor")), 60_000);
-    await editor.sendKeys(Key.chord(Key.CONTROL, "a"), Key.DELETE);
+    await editor.click();
+    await editor.sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
     await editor.sendKeys(`SELECT * FROM orders LIMIT ${ROWS}`);
     const clicked = Date.now();
     await driver.findElement(byTest("rerun-button")).click();
+    await driver.wait(until.elementLocated(By.css(`[data-testid="answer"][data-row-count="${ROWS}"]`)), 120_000);
+    await driver.findElement(byTest("tab-data")).click();
     await driver.wait(async () => {
-      const text = await driver.findElement(byTest("grid-count")).getText().catch(() => "");
-      return text.replace(/[^0-9]/g, "").includes(String(ROWS));
+      const count = await driver.findElements(byTest("grid-count"));
+      const text = count.length ? await driver.executeScript("return arguments[0].textContent", count[0]) : "";
+      return text.replace(/[^0-9]/g, "").startsWith(String(ROWS));
     }, 120_000);
     const rendered = Date.now() - clicked;
     return {

@@ -9,6 +9,8 @@ const COMMANDS: &[&str] = &[
     "schema",
     "connections",
     "forget_connection",
+    "glossary_get",
+    "glossary_set",
     "settings_get",
     "settings_set",
     "key_set",

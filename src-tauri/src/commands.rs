@@ -44,8 +44,8 @@ pub async fn ask(
     let settings = state.settings();
     let ask = AskRequest {
         question: request.question,
+        glossary: state.glossary_for(&request.database),
         database: request.database,
-        glossary: None,
         llm: Some(settings.model_profile),
         max_rows: settings.max_rows,
     };
@@ -81,6 +81,7 @@ pub async fn analyze(
         .map_err(|e| EngineError::new(ErrorKind::BadInput, e.to_string()).at_stage("args"))?;
     let analyze = AnalyzeRequest {
         analysis,
+        glossary: state.glossary_for(&request.database),
         database: request.database,
         sql: request.sql,
         target: request.target,
@@ -89,7 +90,6 @@ pub async fn analyze(
         method: request.method,
         threshold: request.threshold,
         season_length: request.season_length,
-        glossary: None,
         max_rows: state.settings().max_rows,
     };
     let cancel = state.start(&request.request_id);
@@ -149,6 +149,47 @@ pub fn forget_connection(path: String, state: State<'_, AppState>) -> Reply<Conn
         open: None,
         warnings: Vec::new(),
     })
+}
+
+/// The glossary used for a database, as text: the one the app keeps, else `glossary.json`
+/// beside the database, else none.
+#[derive(Serialize)]
+pub struct GlossaryText {
+    text: Option<String>,
+    /// `app` or `beside`.
+    source: Option<&'static str>,
+}
+
+#[tauri::command]
+pub async fn glossary_get(database: String, state: State<'_, AppState>) -> Reply<GlossaryText> {
+    let kept = state.kept_glossary(&database);
+    let beside = Path::new(&database).with_file_name("glossary.json");
+    blocking(move || {
+        let read = |path: &Path| std::fs::read_to_string(path).ok();
+        Ok(match (read(&kept), read(&beside)) {
+            (Some(text), _) => GlossaryText {
+                text: Some(text),
+                source: Some("app"),
+            },
+            (None, Some(text)) => GlossaryText {
+                text: Some(text),
+                source: Some("beside"),
+            },
+            (None, None) => GlossaryText {
+                text: None,
+                source: None,
+            },
+        })
+    })
+    .await
+}
+
+/// Checks and keeps the user's glossary for a database in the app's folder (never beside the
+/// database); later questions on that database use it.
+#[tauri::command]
+pub async fn glossary_set(database: String, text: String, state: State<'_, AppState>) -> Reply<()> {
+    let kept = state.kept_glossary(&database);
+    blocking(move || sightline_engine::glossary::Glossary::save(&text, &kept).map(|_| ())).await
 }
 
 #[tauri::command]

@@ -36,6 +36,8 @@ fn run() -> tauri::Result<()> {
             commands::schema,
             commands::connections,
             commands::forget_connection,
+            commands::glossary_get,
+            commands::glossary_set,
             commands::settings_get,
             commands::settings_set,
             commands::key_set,

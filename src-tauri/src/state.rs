@@ -3,7 +3,7 @@
 //! without the window sending an answer back), and the warm sandbox pool.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use sightline_engine::secrets::Keychain;
@@ -82,6 +82,16 @@ impl AppState {
 
     pub fn file(&self) -> &SettingsFile<Wry> {
         &self.file
+    }
+
+    /// Where the app keeps the glossary the user edited for `database` (it may not exist).
+    pub fn kept_glossary(&self, database: &str) -> PathBuf {
+        sightline_engine::glossary::kept_path(&self.file.folder(), Path::new(database))
+    }
+
+    /// The kept glossary of `database` when there is one; else the engine looks beside the file.
+    pub fn glossary_for(&self, database: &str) -> Option<PathBuf> {
+        Some(self.kept_glossary(database)).filter(|p| p.is_file())
     }
 
     /// Registers a question under the window's id and returns its cancel token.

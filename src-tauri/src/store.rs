@@ -34,6 +34,16 @@ pub struct SettingsFile<R: Runtime> {
     path: PathBuf,
 }
 
+impl<R: Runtime> SettingsFile<R> {
+    /// The app's own folder (where the settings file lives): kept glossaries go here too.
+    pub fn folder(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+}
+
 /// What was read at start, and what the user should be told about it.
 pub struct Loaded<R: Runtime> {
     pub file: SettingsFile<R>,

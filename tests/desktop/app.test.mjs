@@ -9,7 +9,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Builder, By, Key, until } from "selenium-webdriver";
 
@@ -238,9 +238,54 @@ test("an API key goes to the keychain and nowhere else", async () => {
       return true;
     }
   }, WAIT, "clearing removes the key from the keychain");
+  // Back to the offline planner for the tests that follow.
+  await replaceText(await find("settings-model-profile"), "offline");
+  await replaceText(await find("settings-base-url"), " ");
+  await (await find("settings-save")).click();
+  await driver.wait(async () => (await textOf("key-status")).includes('"offline"'), WAIT, "the offline profile is saved again");
 });
 
 function readStore() {
   const path = join(HOME, "settings.json");
   return existsSync(path) ? readFileSync(path, "utf8") : "";
 }
+
+test("a glossary edited in the app is kept in the app's folder and used, never written beside the database", async () => {
+  const sampleFolder = join(ROOT, "sample-data");
+  const before = readdirSync(sampleFolder).sort();
+  const glossary = JSON.parse(readFileSync(join(sampleFolder, "glossary.json"), "utf8"));
+  glossary.terms.push({
+    term: "takings",
+    table: "orders",
+    expression: "amount",
+    aggregation: "sum",
+    filter: "status = 'completed'",
+    label: "Takings",
+    date_column: "order_date",
+  });
+  await openSample();
+  await (await find("nav-glossary")).click();
+  await (await find("glossary")).findElement(By.xpath(".//button[normalize-space()='Edit as JSON']")).click();
+  const editor = await (await find("glossary")).findElement(By.css("textarea"));
+  await driver.executeScript(
+    "const e = arguments[0]; e.value = arguments[1]; e.dispatchEvent(new Event('input', { bubbles: true }));",
+    editor,
+    JSON.stringify(glossary, null, 2),
+  );
+  await (await find("glossary")).findElement(By.xpath(".//button[normalize-space()='Apply JSON']")).click();
+  await (await find("glossary-keep")).click();
+  const folder = join(HOME, "glossaries");
+  const keptFiles = () => (existsSync(folder) ? readdirSync(folder).filter((n) => n.endsWith(".json")) : []);
+  await driver.wait(() => keptFiles().length === 1, WAIT, "the glossary is kept in the app's folder");
+  const kept = join(folder, keptFiles()[0]);
+  const saved = JSON.parse(readFileSync(kept, "utf8"));
+  assert.deepEqual(saved.columns, glossary.columns, "the column labels the table does not edit are kept");
+  assert.equal(saved.terms.at(-1).term, "takings");
+  assert.deepEqual(readdirSync(sampleFolder).sort(), before, "nothing was written beside the database");
+
+  const question = "Show monthly takings for last year";
+  const expected = JSON.parse(execFileSync(CLI, ["ask", "--db", SAMPLE, "--glossary", kept, "--json", question], { encoding: "utf8" }));
+  assert.match(expected.interpretation, /takings|Takings/, "the CLI reads the new term from the kept glossary");
+  await (await find("nav-ask")).click();
+  await ask(question, expected);
+});

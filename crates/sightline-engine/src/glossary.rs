@@ -1,13 +1,17 @@
 //! The business glossary: terms such as "revenue" or "churned_user" mapped to a table, an
 //! expression, an aggregation and an optional filter, plus business labels for columns. The planner
 //! reads terms to pick measures; charts read labels to name axes.
+//!
+//! A glossary comes from a file given explicitly, else `glossary.json` beside the database. The
+//! desktop app keeps the glossaries its user edits in its own folder ([`kept_path`]), never
+//! beside the database: Sightline does not write where the user's data lives.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::{ErrorKind, HasKind};
+use crate::error::{EngineError, ErrorKind, HasKind};
 
 /// One business term.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -42,6 +46,32 @@ impl Term {
             .chain(self.synonyms.iter())
             .map(|p| p.to_lowercase().replace('_', " "))
     }
+}
+
+/// Where an app keeps the glossary of `database` inside its own folder `home`: one file per
+/// database, named after the file and a stable hash (FNV-1a) of its full path, so two
+/// `sales.db` in different folders keep different glossaries.
+pub fn kept_path(home: &Path, database: &Path) -> PathBuf {
+    let full = database.to_string_lossy();
+    let hash = full.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    let name: String = database
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect();
+    home.join("glossaries")
+        .join(format!("{name}-{hash:016x}.json"))
 }
 
 /// A business label for a column (`table.column`).
@@ -104,6 +134,27 @@ impl Glossary {
             reason: e.to_string(),
         })?;
         Glossary::parse(&text, &path)
+    }
+
+    /// Checks glossary text and saves it at `path` (through a temporary file and a rename),
+    /// returning what was saved; invalid text is refused and nothing is written.
+    pub fn save(text: &str, path: &Path) -> Result<Glossary, EngineError> {
+        let glossary =
+            Glossary::parse(text, path).map_err(|e| EngineError::from_stage("glossary", &e))?;
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| {
+                EngineError::new(
+                    ErrorKind::Internal,
+                    format!(
+                        "Could not create the glossary folder {}: {e}",
+                        folder.display()
+                    ),
+                )
+                .at_stage("glossary")
+            })?;
+        }
+        crate::export::save_file(path, text.as_bytes())?;
+        Ok(glossary)
     }
 
     /// The business label of `table.column`, if the glossary names it.
@@ -175,5 +226,24 @@ mod tests {
             err.to_string().contains("g.json"),
             "the message names the file: {err}"
         );
+    }
+
+    #[test]
+    fn kept_glossaries_are_per_database_path_and_saved_only_when_valid() {
+        let home = tempfile::tempdir().unwrap();
+        let a = kept_path(home.path(), Path::new("/data/east/sales.db"));
+        let b = kept_path(home.path(), Path::new("/data/west/sales.db"));
+        assert_ne!(a, b, "two files of the same name keep two glossaries");
+        assert_eq!(a, kept_path(home.path(), Path::new("/data/east/sales.db")));
+        assert!(a.starts_with(home.path().join("glossaries")));
+        let error = Glossary::save("{\"terms\": [{\"term\": 1}]}", &a).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::BadInput);
+        assert!(!a.exists(), "invalid text is not written");
+        let text = r#"{"terms": [{"term": "revenue", "table": "orders", "expression": "amount", "aggregation": "sum"}]}"#;
+        let saved = Glossary::save(text, &a).unwrap();
+        assert_eq!(saved.terms[0].term, "revenue");
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), text);
+        let loaded = Glossary::for_database(Some(&a), Path::new("/data/east/sales.db")).unwrap();
+        assert_eq!(loaded, saved);
     }
 }

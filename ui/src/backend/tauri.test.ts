@@ -136,4 +136,13 @@ describe('tauri backend', () => {
     expect(calls.map((c) => c.cmd)).toEqual(['sandbox_build_image']);
     expect(lines).toEqual(['Step 1/9 : FROM python:3.11-slim', 'Successfully built 1234']);
   });
+  it('reads and keeps a glossary through glossary_get / glossary_set', async () => {
+    const b = await backend((cmd) => (cmd === 'glossary_get' ? { text: '{"terms": []}', source: 'beside' } : null));
+    expect(await b.glossaryGet!('/d.db')).toEqual({ text: '{"terms": []}', source: 'beside' });
+    await b.glossarySet!('/d.db', '{"terms": []}');
+    expect(calls).toEqual([
+      { cmd: 'glossary_get', args: { database: '/d.db' } },
+      { cmd: 'glossary_set', args: { database: '/d.db', text: '{"terms": []}' } },
+    ]);
+  });
 });

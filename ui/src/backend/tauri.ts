@@ -13,6 +13,7 @@ import type {
   Backend,
   Connections,
   ExportFormat,
+  GlossaryText,
   SandboxResult,
   SandboxRunRequest,
   SandboxStatus,
@@ -81,6 +82,8 @@ export function tauriBackend(): Backend {
 
     sandboxStatus: () => call<SandboxStatus>('sandbox_status', {}),
     sandboxRun: (request: SandboxRunRequest) => call<SandboxResult>('sandbox_run', { request }),
+    glossaryGet: (database) => call<GlossaryText>('glossary_get', { database }),
+    glossarySet: (database, text) => call<void>('glossary_set', { database, text }),
     sandboxBuildImage: (onProgress) => {
       const progress = new Channel<string>();
       progress.onmessage = onProgress;

@@ -24,6 +24,11 @@ export interface SandboxStatus {
   message: string;
 }
 
+export interface GlossaryText {
+  text: string | null;
+  source: 'app' | 'beside' | null;
+}
+
 export interface Connections {
   recent: string[];
   sample: string | null;
@@ -160,6 +165,10 @@ export interface Backend {
   /** Desktop only: builds the sandbox image (Docker + internet), streaming the build's lines;
    *  resolves to one sentence saying what was built. Absent where the UI cannot build it. */
   sandboxBuildImage?: (onProgress: (line: string) => void) => Promise<string>;
+  /** Desktop only: the glossary used for a database (the app's kept one, else glossary.json
+   *  beside the database) and keeping an edited one in the app's folder. */
+  glossaryGet?: (database: string) => Promise<GlossaryText>;
+  glossarySet?: (database: string, text: string) => Promise<void>;
 
   /**
    * Saves an answer as CSV or an HTML report. Resolves to where it went (a path, or a file

@@ -325,7 +325,7 @@ export function App({ backend }: { backend: Backend }) {
           </div>
         )}
 
-        {view === 'glossary' && <GlossaryView database={database} onNotice={say} />}
+        {view === 'glossary' && <GlossaryView backend={backend} database={database} onNotice={say} />}
 
         {view === 'settings' && (
           <SettingsView

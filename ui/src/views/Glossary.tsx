@@ -1,10 +1,13 @@
-// Glossary editor: business terms in the format of sample-data/glossary.json. There is no
-// command to save a glossary yet, so the draft is kept in this window's storage per database,
-// and can be copied or downloaded as glossary.json to put beside the database (where the engine
-// reads it).
+// Glossary editor: business terms in the format of sample-data/glossary.json. Every edit is kept
+// as a draft in this window's storage per database (a crash loses nothing). The desktop app can
+// also keep the glossary in its own folder ("Use for this database"), which questions on that
+// database then use; it never writes beside the database. In the browser the glossary can be
+// downloaded as glossary.json to put beside the database, where the engine reads it.
 
 import { useEffect, useState } from 'preact/hooks';
 
+import type { Backend } from '../backend/types';
+import { toBackendError } from '../backend/types';
 import { downloadBlob } from '../lib/download';
 
 export interface Term {
@@ -34,6 +37,17 @@ const blank = (): Term => ({
   date_column: null,
 });
 
+/** The parts of a glossary this table does not edit (`columns`' business labels, ...), kept as
+ *  they are so saving never drops them. */
+type Rest = Record<string, unknown>;
+
+function rest(text: string): Rest {
+  const raw = JSON.parse(text) as unknown;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  const { terms: _terms, ...others } = raw as Record<string, unknown>;
+  return others;
+}
+
 function parse(text: string): Term[] {
   const raw = JSON.parse(text) as unknown;
   const list = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? (raw as { terms?: unknown }).terms : null;
@@ -43,38 +57,98 @@ function parse(text: string): Term[] {
 
 const storageKey = (database: string | null) => `sightline.glossary.${database ?? 'none'}`;
 
-export function GlossaryView({ database, onNotice }: { database: string | null; onNotice: (t: string) => void }) {
+export function GlossaryView({
+  backend,
+  database,
+  onNotice,
+}: {
+  backend: Backend;
+  database: string | null;
+  onNotice: (t: string) => void;
+}) {
   const [terms, setTerms] = useState<Term[]>([]);
+  const [others, setOthers] = useState<Rest>({});
   const [json, setJson] = useState('');
   const [mode, setMode] = useState<'table' | 'json'>('table');
   const [jsonError, setJsonError] = useState<string | null>(null);
 
-  useEffect(() => {
-    try {
-      setTerms(parse(localStorage.getItem(storageKey(database)) ?? '{"terms": []}'));
-    } catch {
-      setTerms([]);
-    }
-  }, [database]);
+  const [source, setSource] = useState<'app' | 'beside' | 'draft' | null>(null);
 
-  const save = (next: Term[]) => {
+  useEffect(() => {
+    let live = true;
+    const draft = localStorage.getItem(storageKey(database));
+    const fromDraft = () => {
+      try {
+        setTerms(parse(draft ?? '{"terms": []}'));
+        setOthers(rest(draft ?? '{}'));
+        setSource(draft ? 'draft' : null);
+      } catch {
+        setTerms([]);
+      }
+    };
+    if (draft || !database || !backend.glossaryGet) {
+      fromDraft();
+    } else {
+      backend
+        .glossaryGet(database)
+        .then((kept) => {
+          if (!live) return;
+          if (kept.text) {
+            setTerms(parse(kept.text));
+            setOthers(rest(kept.text));
+            setSource(kept.source);
+          } else {
+            fromDraft();
+          }
+        })
+        .catch(() => live && fromDraft());
+    }
+    return () => {
+      live = false;
+    };
+  }, [backend, database]);
+
+  const keep = async () => {
+    if (!database || !backend.glossarySet) return;
+    try {
+      await backend.glossarySet(database, asJson());
+      localStorage.removeItem(storageKey(database));
+      setSource('app');
+      onNotice('Glossary kept; questions on this database now use it.');
+    } catch (e) {
+      onNotice(toBackendError(e).message);
+    }
+  };
+
+  const save = (next: Term[], kept: Rest = others) => {
     setTerms(next);
-    localStorage.setItem(storageKey(database), JSON.stringify({ terms: next }));
+    localStorage.setItem(storageKey(database), JSON.stringify({ ...kept, terms: next }));
+    setSource('draft');
   };
   const update = (i: number, patch: Partial<Term>) => save(terms.map((t, j) => (j === i ? { ...t, ...patch } : t)));
-  const asJson = () => JSON.stringify({ terms }, null, 2);
+  const asJson = () => JSON.stringify({ ...others, terms }, null, 2);
 
   return (
     <section class="panel glossary" data-testid="glossary">
       <h2>Glossary</h2>
       <p class="muted">
-        Business words and what they mean in this database. Sightline reads <code>glossary.json</code> beside the
-        database file. This draft is kept in this window; download it and put it beside the database to use it.
+        Business words and what they mean in this database.{' '}
+        {backend.glossarySet
+          ? 'Edits are kept as a draft until you choose "Use for this database"; Sightline keeps it in its own folder, never beside your database.'
+          : 'Sightline reads glossary.json beside the database file. This draft is kept in this window; download it and put it beside the database to use it.'}
+        {source === 'app' && ' In use: the glossary Sightline keeps for this database.'}
+        {source === 'beside' && ' In use: glossary.json beside the database.'}
+        {source === 'draft' && ' Showing your unsaved draft.'}
       </p>
       <div class="row">
         <button type="button" onClick={() => save([...terms, blank()])} data-testid="glossary-add">
           Add term
         </button>
+        {backend.glossarySet && database && (
+          <button type="button" class="primary" onClick={() => void keep()} data-testid="glossary-keep">
+            Use for this database
+          </button>
+        )}
         <button
           type="button"
           onClick={() => {
@@ -83,7 +157,8 @@ export function GlossaryView({ database, onNotice }: { database: string | null; 
               setMode('json');
             } else {
               try {
-                save(parse(json));
+                setOthers(rest(json));
+                save(parse(json), rest(json));
                 setJsonError(null);
                 setMode('table');
               } catch (e) {

@@ -13,6 +13,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sightline_analytics::AnalysisType;
 use sightline_engine::export::{self, ExportFormat};
+use sightline_engine::glossary::{self, GlossarySource};
 use sightline_engine::secrets::{Secret, SecretStore};
 use sightline_engine::settings::Settings;
 use sightline_engine::{
@@ -156,29 +157,17 @@ pub fn forget_connection(path: String, state: State<'_, AppState>) -> Reply<Conn
 #[derive(Serialize)]
 pub struct GlossaryText {
     text: Option<String>,
-    /// `app` or `beside`.
-    source: Option<&'static str>,
+    source: Option<GlossarySource>,
 }
 
 #[tauri::command]
 pub async fn glossary_get(database: String, state: State<'_, AppState>) -> Reply<GlossaryText> {
     let kept = state.kept_glossary(&database);
-    let beside = Path::new(&database).with_file_name("glossary.json");
     blocking(move || {
-        let read = |path: &Path| std::fs::read_to_string(path).ok();
-        Ok(match (read(&kept), read(&beside)) {
-            (Some(text), _) => GlossaryText {
-                text: Some(text),
-                source: Some("app"),
-            },
-            (None, Some(text)) => GlossaryText {
-                text: Some(text),
-                source: Some("beside"),
-            },
-            (None, None) => GlossaryText {
-                text: None,
-                source: None,
-            },
+        let found = glossary::text_in_use(&kept, Path::new(&database));
+        Ok(GlossaryText {
+            source: found.as_ref().map(|(source, _)| *source),
+            text: found.map(|(_, text)| text),
         })
     })
     .await
@@ -189,7 +178,7 @@ pub async fn glossary_get(database: String, state: State<'_, AppState>) -> Reply
 #[tauri::command]
 pub async fn glossary_set(database: String, text: String, state: State<'_, AppState>) -> Reply<()> {
     let kept = state.kept_glossary(&database);
-    blocking(move || sightline_engine::glossary::Glossary::save(&text, &kept).map(|_| ())).await
+    blocking(move || glossary::Glossary::save(&text, &kept).map(|_| ())).await
 }
 
 #[tauri::command]

@@ -74,6 +74,28 @@ pub fn kept_path(home: &Path, database: &Path) -> PathBuf {
         .join(format!("{name}-{hash:016x}.json"))
 }
 
+/// Where the glossary in use for a database comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GlossarySource {
+    /// Kept by the app in its own folder ([`kept_path`]).
+    App,
+    /// `glossary.json` beside the database.
+    Beside,
+}
+
+/// The text of the glossary in use for `database`: the one kept at `kept`, else `glossary.json`
+/// beside the database, else none.
+pub fn text_in_use(kept: &Path, database: &Path) -> Option<(GlossarySource, String)> {
+    let read = |path: &Path| std::fs::read_to_string(path).ok();
+    read(kept)
+        .map(|text| (GlossarySource::App, text))
+        .or_else(|| {
+            read(&database.with_file_name("glossary.json"))
+                .map(|text| (GlossarySource::Beside, text))
+        })
+}
+
 /// A business label for a column (`table.column`).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct ColumnLabel {
@@ -245,5 +267,22 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&a).unwrap(), text);
         let loaded = Glossary::for_database(Some(&a), Path::new("/data/east/sales.db")).unwrap();
         assert_eq!(loaded, saved);
+        let database = home.path().join("east/sales.db");
+        assert_eq!(
+            text_in_use(&b, &database),
+            None,
+            "nothing kept, nothing beside"
+        );
+        std::fs::create_dir_all(database.parent().unwrap()).unwrap();
+        std::fs::write(database.with_file_name("glossary.json"), "{}").unwrap();
+        assert_eq!(
+            text_in_use(&b, &database),
+            Some((GlossarySource::Beside, "{}".to_string()))
+        );
+        assert_eq!(
+            text_in_use(&a, &database),
+            Some((GlossarySource::App, text.to_string())),
+            "the kept glossary wins over the one beside the database"
+        );
     }
 }

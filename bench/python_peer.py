@@ -101,6 +101,20 @@ def layout(title, x, y):
     }
 
 
+
+def anomaly_figure(values, labels, result, target, x_title):
+    """The series as a line and the anomalies as red markers, as Sightline draws them."""
+    n = len(values)
+    return {
+        "data": [
+            {"type": scatter_type(n), "mode": "lines" if n > 200 else "lines+markers", "name": target,
+             "x": labels.tolist(), "y": [finite(v) for v in values.tolist()]},
+            {"type": "scatter", "mode": "markers", "name": "Anomaly", "x": result["anomaly_labels"],
+             "y": result["anomaly_values"], "marker": {"color": "#d62728", "size": 11}},
+        ],
+        "layout": layout(f"{target}: {len(result['anomalies'])} anomalies", x_title, target),
+    }
+
 def scatter_type(n):
     return "scattergl" if n > WEBGL_POINTS else "scatter"
 
@@ -366,17 +380,7 @@ def anomaly(df, args):
             "expected_values": [finite(v) for v in expected],
             "seasonal_period": args.season_length,
         }
-        n = len(values)
-        fig = {
-            "data": [
-                {"type": scatter_type(n), "mode": "lines" if n > 200 else "lines+markers", "name": target,
-                 "x": labels.tolist(), "y": [finite(v) for v in values.tolist()]},
-                {"type": "scatter", "mode": "markers", "name": "Anomaly", "x": result["anomaly_labels"],
-                 "y": result["anomaly_values"], "marker": {"color": "#d62728", "size": 11}},
-            ],
-            "layout": layout(f"{target}: {len(idx)} anomalies", dates[0], target),
-        }
-        return result, fig
+        return result, anomaly_figure(values, labels, result, target, dates[0])
     label_col = dates[0] if dates else next((c for c in df.columns if df[c].dtype == object), None)
     target = pick_target(df, args.target, exclude=tuple(dates))
     values = df[target].astype(float)
@@ -396,17 +400,7 @@ def anomaly(df, args):
         "mean": finite(mean),
         "std": finite(std),
     }
-    n = len(values)
-    fig = {
-        "data": [
-            {"type": scatter_type(n), "mode": "lines" if n > 200 else "lines+markers", "name": target,
-             "x": labels.tolist(), "y": [finite(v) for v in values.tolist()]},
-            {"type": "scatter", "mode": "markers", "name": "Anomaly", "x": result["anomaly_labels"],
-             "y": result["anomaly_values"], "marker": {"color": "#d62728", "size": 11}},
-        ],
-        "layout": layout(f"{target}: {len(idx)} anomalies", label_col or "Row", target),
-    }
-    return result, fig
+    return result, anomaly_figure(values, labels, result, target, label_col or "Row")
 
 
 def describe_dict(d):

@@ -175,15 +175,7 @@ async fn query_analytics(
         Ok(Json(body)) => body,
         Err(rejection) => return rejected(&rejection),
     };
-    let Ok(_permit) = state.permits.acquire().await else {
-        return error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorKind::Internal,
-            "The server is stopping.",
-        );
-    };
     let (question, database) = (body.query.clone(), body.database.clone());
-    let cancel = CancelOnDrop(CancelToken::new());
     let request = AskRequest {
         question: body.query,
         database: body.database,
@@ -191,14 +183,36 @@ async fn query_analytics(
         llm: body.llm,
         max_rows: body.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
     };
-    let answer = match state
-        .engine
-        .ask(request, Arc::new(NullSink), cancel.0.clone())
-        .await
-    {
-        Ok(answer) => answer,
-        Err(error) => failed_answer(Some(question), database, error),
+    answering(&state, Some(question), database, |cancel| {
+        state.engine.ask(request, Arc::new(NullSink), cancel)
+    })
+    .await
+}
+
+/// Runs one engine call that answers with an [`Answer`]: under the server's bound on concurrent
+/// questions, cancelled when the client goes away (the handler's future is dropped with the
+/// `CancelOnDrop`), an engine error turned into an answer that carries it.
+async fn answering<F, Fut>(
+    state: &AppState,
+    question: Option<String>,
+    database: String,
+    run: F,
+) -> Response
+where
+    F: FnOnce(CancelToken) -> Fut,
+    Fut: std::future::Future<Output = Result<Answer, EngineError>>,
+{
+    let Ok(_permit) = state.permits.acquire().await else {
+        return error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal,
+            "The server is stopping.",
+        );
     };
+    let cancel = CancelOnDrop(CancelToken::new());
+    let answer = run(cancel.0.clone())
+        .await
+        .unwrap_or_else(|error| failed_answer(question, database, error));
     (answer_status(&answer), Json(answer)).into_response()
 }
 
@@ -250,15 +264,7 @@ async fn analyze(
         Ok(Json(body)) => body,
         Err(rejection) => return rejected(&rejection),
     };
-    let Ok(_permit) = state.permits.acquire().await else {
-        return error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorKind::Internal,
-            "The server is stopping.",
-        );
-    };
     let database = body.database.clone();
-    let cancel = CancelOnDrop(CancelToken::new());
     let request = AnalyzeRequest {
         analysis: body.analysis,
         database: body.database,
@@ -272,15 +278,10 @@ async fn analyze(
         glossary: body.glossary,
         max_rows: body.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
     };
-    let answer = match state
-        .engine
-        .analyze(request, Arc::new(NullSink), cancel.0.clone())
-        .await
-    {
-        Ok(answer) => answer,
-        Err(error) => failed_answer(None, database, error),
-    };
-    (answer_status(&answer), Json(answer)).into_response()
+    answering(&state, None, database, |cancel| {
+        state.engine.analyze(request, Arc::new(NullSink), cancel)
+    })
+    .await
 }
 
 /// `GET /sandbox/status`: whether Docker answers, the image is there, the restricted mode works.

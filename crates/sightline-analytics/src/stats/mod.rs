@@ -104,20 +104,23 @@ pub fn variance(values: &[f64], mean: f64, ddof: usize) -> f64 {
     }) / (n - ddof) as f64
 }
 
+/// The non-NaN values of `values`: `values` itself when none is NaN, else a copy of the others
+/// in `scratch` (which callers may reuse between columns to avoid reallocating).
+pub(crate) fn without_nan<'a>(values: &'a [f64], scratch: &'a mut Vec<f64>) -> &'a [f64] {
+    if values.iter().any(|v| v.is_nan()) {
+        scratch.clear();
+        scratch.extend(values.iter().copied().filter(|v| !v.is_nan()));
+        scratch
+    } else {
+        values
+    }
+}
+
 /// Mean and standard deviation (ddof=1) of the non-NaN values, with their count, like pandas
 /// `Series.mean()` and `Series.std()`. Copies the values only when some are NaN.
 pub fn mean_std(values: &[f64]) -> (f64, f64, usize) {
-    let compact;
-    let present: &[f64] = if values.iter().any(|v| v.is_nan()) {
-        compact = values
-            .iter()
-            .copied()
-            .filter(|v| !v.is_nan())
-            .collect::<Vec<_>>();
-        &compact
-    } else {
-        values
-    };
+    let mut scratch = Vec::new();
+    let present = without_nan(values, &mut scratch);
     let m = mean(present);
     (m, variance(present, m, 1).sqrt(), present.len())
 }
@@ -191,34 +194,31 @@ impl Describe {
 
 /// `describe()` of `values`; `scratch` is reused between columns to avoid reallocating.
 pub fn describe_with(values: &[f64], scratch: &mut Vec<f64>) -> Describe {
-    // The values are copied (into `scratch`) only when some are NaN.
-    let present: &[f64] = if values.iter().any(|v| v.is_nan()) {
-        scratch.clear();
-        scratch.extend(values.iter().copied().filter(|v| !v.is_nan()));
-        scratch
-    } else {
-        values
-    };
-    let n = present.len();
+    let present = without_nan(values, scratch);
     let m = mean(present);
-    let sd = variance(present, m, 1).sqrt();
+    describe_present(present, m, variance(present, m, 1).sqrt())
+}
+
+/// `describe()` of values with no NaN, whose mean `m` and standard deviation `sd` are known.
+fn describe_present(present: &[f64], m: f64, sd: f64) -> Describe {
+    let n = present.len();
     let (min, max) = present
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
     let q = quantiles(present, &[0.25, 0.5, 0.75]);
-    let present = |v: f64| if n == 0 { None } else { Some(v) };
+    let exists = |v: f64| if n == 0 { None } else { Some(v) };
     Describe {
         count: n,
         mean: finite_opt(m),
         std: finite_opt(sd),
         // min and max may legitimately be ±inf in the data; still, JSON cannot hold them.
-        min: present(min).and_then(finite_opt),
+        min: exists(min).and_then(finite_opt),
         q25: finite_opt(q[0]),
         q50: finite_opt(q[1]),
         q75: finite_opt(q[2]),
-        max: present(max).and_then(finite_opt),
+        max: exists(max).and_then(finite_opt),
     }
 }
 
@@ -330,13 +330,7 @@ pub fn describe_and_shape(
     values: &[f64],
     scratch: &mut Vec<f64>,
 ) -> (Describe, (f64, f64, Option<NormalityTest>)) {
-    let present: &[f64] = if values.iter().any(|v| v.is_nan()) {
-        scratch.clear();
-        scratch.extend(values.iter().copied().filter(|v| !v.is_nan()));
-        scratch
-    } else {
-        values
-    };
+    let present = without_nan(values, scratch);
     let n = present.len();
     let m = mean(present);
     let sums = moments::central_sums_of_present(present, m);
@@ -346,24 +340,7 @@ pub fn describe_and_shape(
     } else {
         (sums.1 / (n - 1) as f64).sqrt()
     };
-    let (min, max) = present
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
-    let q = quantiles(present, &[0.25, 0.5, 0.75]);
-    let exists = |v: f64| if n == 0 { None } else { Some(v) };
-    let describe = Describe {
-        count: n,
-        mean: finite_opt(m),
-        std: finite_opt(sd),
-        min: exists(min).and_then(finite_opt),
-        q25: finite_opt(q[0]),
-        q50: finite_opt(q[1]),
-        q75: finite_opt(q[2]),
-        max: exists(max).and_then(finite_opt),
-    };
-    (describe, moments::shape_from(sums))
+    (describe_present(present, m, sd), moments::shape_from(sums))
 }
 
 /// `describe()` of `values`.

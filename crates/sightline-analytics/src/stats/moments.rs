@@ -10,34 +10,16 @@
 
 use serde::Serialize;
 
-use super::{mean, pairwise_sums};
+use super::{mean, pairwise_sums, without_nan};
 use crate::ser;
 
 /// Central moment sums of the non-NaN values: (n, Σd², Σd³, Σd⁴) with d = x - mean, the three
 /// sums in one pass (each summed pairwise, in the same order as three separate passes would).
 /// Copies the values only when some are NaN.
 fn central_sums(values: &[f64]) -> (usize, f64, f64, f64) {
-    let compact;
-    let present: &[f64] = if values.iter().any(|v| v.is_nan()) {
-        compact = values
-            .iter()
-            .copied()
-            .filter(|v| !v.is_nan())
-            .collect::<Vec<_>>();
-        &compact
-    } else {
-        values
-    };
-    let n = present.len();
-    if n == 0 {
-        return (0, f64::NAN, f64::NAN, f64::NAN);
-    }
-    let m = mean(present);
-    let [s2, s3, s4] = pairwise_sums(n, &|i| {
-        let d = present[i] - m;
-        [d.powi(2), d.powi(3), d.powi(4)]
-    });
-    (n, s2, s3, s4)
+    let mut scratch = Vec::new();
+    let present = without_nan(values, &mut scratch);
+    central_sums_of_present(present, mean(present))
 }
 
 /// Skewness, kurtosis and the normality test of `values` from one computation of the central

@@ -15,7 +15,7 @@ use sightline_analytics::AnalysisType;
 use sightline_engine::export::{self, ExportFormat};
 use sightline_engine::glossary::{self, GlossarySource};
 use sightline_engine::secrets::{Secret, SecretStore};
-use sightline_engine::settings::Settings;
+use sightline_engine::settings::{SandboxMode, Settings};
 use sightline_engine::{
     AnalyzeRequest, Answer, AnswerError, AskRequest, EngineError, ErrorKind, StageEvent,
 };
@@ -41,7 +41,7 @@ pub async fn ask(
     request: AskArgs,
     on_event: Channel<StageEvent>,
     state: State<'_, AppState>,
-) -> Reply<Answer> {
+) -> Reply<Arc<Answer>> {
     let settings = state.settings();
     let ask = AskRequest {
         question: request.question,
@@ -53,8 +53,7 @@ pub async fn ask(
     let cancel = state.start(&request.request_id);
     let sink = Arc::new(ChannelSink(on_event));
     let answer = state.engine.ask(ask, sink, cancel).await;
-    state.finish(&request.request_id, answer.as_ref().ok());
-    Ok(answer?)
+    Ok(state.finish(&request.request_id, answer)?)
 }
 
 #[derive(Deserialize)]
@@ -77,7 +76,7 @@ pub async fn analyze(
     request: AnalyzeArgs,
     on_event: Channel<StageEvent>,
     state: State<'_, AppState>,
-) -> Reply<Answer> {
+) -> Reply<Arc<Answer>> {
     let analysis = AnalysisType::from_str(&request.analysis)
         .map_err(|e| EngineError::new(ErrorKind::BadInput, e.to_string()).at_stage("args"))?;
     let analyze = AnalyzeRequest {
@@ -98,8 +97,7 @@ pub async fn analyze(
         .engine
         .analyze(analyze, Arc::new(ChannelSink(on_event)), cancel)
         .await;
-    state.finish(&request.request_id, answer.as_ref().ok());
-    Ok(answer?)
+    Ok(state.finish(&request.request_id, answer)?)
 }
 
 #[tauri::command]
@@ -248,25 +246,27 @@ pub struct SandboxArgs {
 
 #[tauri::command]
 pub async fn sandbox_run(request: SandboxArgs, state: State<'_, AppState>) -> Reply<SandboxResult> {
+    // First, so "running code is turned off" is what the user hears when it is.
+    let sandboxes = state.sandboxes().await?;
     let settings = state.settings();
     let bad = |e: sightline_sandbox::SandboxError| {
         EngineError::new(ErrorKind::BadInput, e.to_string()).at_stage("sandbox")
     };
     let mut run = SandboxRequest::new(request.code);
     run.data = request.data.into_iter().collect();
-    let mode = request.mode.unwrap_or_else(|| settings_mode(&settings));
-    run.mode = Mode::from_str(&mode).map_err(bad)?;
+    run.mode = match request.mode {
+        Some(mode) => Mode::from_str(&mode).map_err(bad)?,
+        None => match settings.sandbox_mode {
+            SandboxMode::Docker => Mode::Docker,
+            SandboxMode::Restricted => Mode::Restricted,
+            // `Off` was refused by `sandboxes()` above.
+            SandboxMode::Auto | SandboxMode::Off => Mode::Auto,
+        },
+    };
     run.timeout = Duration::from_secs(request.timeout.unwrap_or(settings.sandbox_timeout_s.into()));
     let memory = request.memory.unwrap_or(settings.sandbox_memory);
     run.memory = sightline_sandbox::parse_memory(&memory).map_err(bad)?;
-    Ok(state.sandboxes().await?.run(&run).await)
-}
-
-fn settings_mode(settings: &Settings) -> String {
-    serde_json::to_value(settings.sandbox_mode)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| "auto".to_string())
+    Ok(sandboxes.run(&run).await)
 }
 
 /// Saves a kept answer as CSV or an HTML report at a path the user chose in the save dialog.

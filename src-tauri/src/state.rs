@@ -103,18 +103,25 @@ impl AppState {
         token
     }
 
-    /// Forgets the running question and keeps its answer for export.
-    pub fn finish(&self, request_id: &str, answer: Option<&Answer>) {
+    /// Forgets the running question and keeps its answer for export (shared, not copied: the
+    /// window gets the same answer).
+    pub fn finish(
+        &self,
+        request_id: &str,
+        answer: Result<Answer, EngineError>,
+    ) -> Result<Arc<Answer>, EngineError> {
         if let Ok(mut running) = self.running.lock() {
             running.remove(request_id);
         }
-        if let (Some(answer), Ok(mut answers)) = (answer, self.answers.lock()) {
+        let answer = Arc::new(answer?);
+        if let Ok(mut answers) = self.answers.lock() {
             answers.retain(|(id, _)| id != request_id);
-            answers.push_back((request_id.to_string(), Arc::new(answer.clone())));
+            answers.push_back((request_id.to_string(), answer.clone()));
             while answers.len() > KEPT_ANSWERS {
                 answers.pop_front();
             }
         }
+        Ok(answer)
     }
 
     /// True when a running question was told to stop.

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use sightline_analytics::AnalysisType;
+use sightline_engine::pipeline::agents::FollowUp;
 use sightline_engine::{AnalyzeRequest, AskRequest, DEFAULT_MAX_ROWS, EngineError, ErrorKind};
 use sightline_sandbox::{Mode, SandboxError, parse_memory};
 
@@ -41,6 +42,28 @@ pub enum RawCommand {
     Sandbox(RawSandbox),
     /// Serve the local HTTP API.
     Serve(RawServe),
+    /// Language-model profiles: list them, or test one against its endpoint.
+    #[command(subcommand)]
+    Llm(RawLlm),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RawLlm {
+    /// List the profiles (presets and the app's own) and whether Ollama runs on this machine.
+    List {
+        /// Print the list as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a profile: resolve its key, list its models, and ask for a one-word reply.
+    Test {
+        /// The profile name, such as groq, ollama or env.
+        #[arg(value_name = "PROFILE")]
+        profile: String,
+        /// Print the outcome as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,9 +132,14 @@ pub struct RawAsk {
     /// A glossary file (default: glossary.json beside the database, if present).
     #[arg(long, value_name = "FILE")]
     pub glossary: Option<PathBuf>,
-    /// `offline` (the embedded planner, the default) or a language-model profile such as `env`.
+    /// `offline` (the embedded planner, the default) or a language-model profile: a preset
+    /// (groq, openai, ollama, lmstudio, openrouter, anthropic), `env`, or one saved by the app.
     #[arg(long, value_name = "offline|PROFILE")]
     pub llm: Option<String>,
+    /// The question this one follows up, e.g. `--follow-up "Monthly revenue last year"` with
+    /// the question "now only the West region".
+    #[arg(long = "follow-up", value_name = "PREVIOUS")]
+    pub follow_up: Option<String>,
     /// Rows to include in the answer (the analysis always uses all of them).
     #[arg(long, value_name = "N")]
     pub max_rows: Option<usize>,
@@ -194,6 +222,8 @@ pub enum Options {
     SandboxRun(SandboxRunOptions),
     SandboxImage(SandboxImageOptions),
     Serve(ServeOptions),
+    LlmList { json: bool },
+    LlmTest { profile: String, json: bool },
 }
 
 /// Where the code of `sandbox run` comes from.
@@ -230,6 +260,8 @@ pub struct Output {
 #[derive(Debug)]
 pub struct AskOptions {
     pub request: AskRequest,
+    /// The model profile named by `--llm`, resolved when the command runs.
+    pub llm: Option<String>,
     pub output: Output,
 }
 
@@ -279,6 +311,10 @@ impl Options {
                 json: false,
                 shape: Shape::Bare,
             },
+            Options::LlmList { json } | Options::LlmTest { json, .. } => Context {
+                json: *json,
+                shape: Shape::Bare,
+            },
         }
     }
 }
@@ -318,9 +354,15 @@ pub fn resolve(raw: RawArgs) -> Result<Options, ArgsFailure> {
                 question: a.question.join(" "),
                 database: a.db,
                 glossary: a.glossary,
-                llm: a.llm,
+                model: None,
+                schema_only: true,
+                follow_up: a.follow_up.map(|question| FollowUp {
+                    question,
+                    sql: None,
+                }),
                 max_rows: a.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
             },
+            llm: a.llm,
             output: output(a.output),
         })),
         RawCommand::Analyze(a) => resolve_analyze(a),
@@ -336,6 +378,8 @@ pub fn resolve(raw: RawArgs) -> Result<Options, ArgsFailure> {
             }))
         }
         RawCommand::Serve(s) => resolve_serve(s),
+        RawCommand::Llm(RawLlm::List { json }) => Ok(Options::LlmList { json }),
+        RawCommand::Llm(RawLlm::Test { profile, json }) => Ok(Options::LlmTest { profile, json }),
     }
 }
 

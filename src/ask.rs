@@ -7,14 +7,24 @@ use sightline_engine::{Engine, EngineConfig};
 
 use crate::args::AskOptions;
 use crate::outcome::{self, Context};
-use crate::{cancel, show};
+use crate::{cancel, llm, show};
 
 pub async fn run(options: AskOptions, context: &Context) -> io::Result<ExitCode> {
     if let Err(error) = show::check_chart(&options.output) {
         return outcome::fail(context, error);
     }
+    let mut request = options.request;
+    if let Some(profile) = options.llm.as_deref() {
+        match llm::endpoint(profile) {
+            Ok((endpoint, schema_only)) => {
+                request.model = endpoint;
+                request.schema_only = schema_only;
+            }
+            Err(error) => return outcome::fail(context, error),
+        }
+    }
     let engine = Engine::new(EngineConfig::default());
     let sink = show::sink(&options.output);
-    let result = engine.ask(options.request, sink, cancel::on_ctrl_c()).await;
+    let result = engine.ask(request, sink, cancel::on_ctrl_c()).await;
     show::result(result, context, &options.output)
 }

@@ -1,4 +1,4 @@
-//! The `sightline` command line: `ask`, `analyze`, `schema`, `sandbox` and `serve`.
+//! The `sightline` command line: `ask`, `analyze`, `schema`, `sandbox`, `llm` and `serve`.
 //!
 //! Every verb is an adapter of a few lines over `sightline_engine`: arguments are parsed in two
 //! stages ([`args`]), the engine does the work, and [`show`]/[`render`] print the answer. The CLI
@@ -10,6 +10,7 @@ mod args;
 mod ask;
 mod cancel;
 mod chart;
+mod llm;
 mod outcome;
 mod render;
 mod sandbox;
@@ -58,6 +59,8 @@ async fn run(options: Options, context: &Context) -> anyhow::Result<ExitCode> {
         Options::Schema(options) => schema::run(options, context).await?,
         Options::SandboxRun(options) => sandbox::run(options, context).await?,
         Options::SandboxImage(options) => sandbox::image(options, context).await?,
+        Options::LlmList { json } => llm::list(json, context).await?,
+        Options::LlmTest { profile, json } => llm::test(&profile, json, context).await?,
         Options::Serve(options) => {
             serve::run(options).await?;
             ExitCode::SUCCESS

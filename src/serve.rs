@@ -29,6 +29,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use sightline_analytics::AnalysisType;
+use sightline_engine::pipeline::agents::FollowUp;
 use sightline_engine::{
     AnalyzeRequest, Answer, AnswerError, AskRequest, CancelToken, DEFAULT_MAX_ROWS, Engine,
     EngineConfig, EngineError, ErrorKind, NullSink,
@@ -164,7 +165,10 @@ struct QueryBody {
     database: String,
     glossary: Option<PathBuf>,
     max_rows: Option<usize>,
+    /// A model profile, as `--llm`; offline when absent.
     llm: Option<String>,
+    /// The question this one follows up, with the SQL that answered it.
+    follow_up: Option<FollowUp>,
 }
 
 async fn query_analytics(
@@ -176,11 +180,21 @@ async fn query_analytics(
         Err(rejection) => return rejected(&rejection),
     };
     let (question, database) = (body.query.clone(), body.database.clone());
+    let (model, schema_only) = match body.llm.as_deref().map(crate::llm::endpoint) {
+        None => (None, true),
+        Some(Ok(resolved)) => resolved,
+        Some(Err(error)) => {
+            let answer = failed_answer(Some(question), database, error);
+            return (answer_status(&answer), Json(answer)).into_response();
+        }
+    };
     let request = AskRequest {
         question: body.query,
         database: body.database,
         glossary: body.glossary,
-        llm: body.llm,
+        model,
+        schema_only,
+        follow_up: body.follow_up,
         max_rows: body.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
     };
     answering(&state, Some(question), database, |cancel| {

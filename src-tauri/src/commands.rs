@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use sightline_analytics::AnalysisType;
 use sightline_engine::export::{self, ExportFormat};
 use sightline_engine::glossary::{self, GlossarySource};
+use sightline_engine::llm::profile::{self, NoEnv};
+use sightline_engine::pipeline::agents::FollowUp;
 use sightline_engine::secrets::{Secret, SecretStore};
 use sightline_engine::settings::{SandboxMode, Settings};
 use sightline_engine::{
@@ -34,6 +36,8 @@ pub struct AskArgs {
     question: String,
     database: String,
     request_id: String,
+    /// The question before this one in the conversation, for follow-ups.
+    follow_up: Option<FollowUp>,
 }
 
 #[tauri::command]
@@ -43,11 +47,14 @@ pub async fn ask(
     state: State<'_, AppState>,
 ) -> Reply<Arc<Answer>> {
     let settings = state.settings();
+    let model = profile::resolve(&settings.model_profile, &settings, &state.keychain, &NoEnv)?;
     let ask = AskRequest {
         question: request.question,
         glossary: state.glossary_for(&request.database),
         database: request.database,
-        llm: Some(settings.model_profile),
+        model,
+        schema_only: settings.schema_only,
+        follow_up: request.follow_up,
         max_rows: settings.max_rows,
     };
     let cancel = state.start(&request.request_id);

@@ -8,6 +8,7 @@ use ts_rs::TS;
 use sightline_analytics::{AnalysisResult, AnalysisType};
 
 use crate::error::{EngineError, ErrorKind};
+use crate::pipeline::agents::SentToModel;
 
 /// The answer to one question (or one direct analysis).
 #[derive(Debug, Clone, Serialize, TS)]
@@ -31,6 +32,9 @@ pub struct Answer {
     pub stages: Vec<StageReport>,
     pub warnings: Vec<String>,
     pub error: Option<AnswerError>,
+    /// What was sent to a language model for this answer (tables, columns, how many sample
+    /// values); null when no model was asked.
+    pub sent_to_model: Option<SentToModel>,
 }
 
 impl Answer {
@@ -51,6 +55,7 @@ impl Answer {
             stages: Vec::new(),
             warnings: Vec::new(),
             error: None,
+            sent_to_model: None,
         }
     }
 

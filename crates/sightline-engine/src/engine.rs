@@ -12,7 +12,9 @@ use crate::db::{Database, QueryLimits, Schema};
 use crate::error::{EngineError, ErrorKind};
 use crate::glossary::Glossary;
 use crate::knowledge::KnowledgeCache;
+use crate::llm::{CallLimits, Endpoint, LlmClient};
 use crate::pipeline;
+use crate::pipeline::agents::{FollowUp, ModelRun};
 use crate::progress::{CancelToken, StageSink};
 
 /// Rows shown in `data.rows` unless the caller asks for another cap.
@@ -22,6 +24,8 @@ pub const DEFAULT_MAX_ROWS: usize = 1000;
 #[derive(Debug, Clone, Default)]
 pub struct EngineConfig {
     pub query_limits: QueryLimits,
+    /// Timeouts, retries and size caps of language-model calls.
+    pub llm_limits: CallLimits,
 }
 
 /// One question in plain words.
@@ -32,8 +36,13 @@ pub struct AskRequest {
     pub database: String,
     /// A glossary file; when absent, `glossary.json` beside the database is used if present.
     pub glossary: Option<PathBuf>,
-    /// `None` or `Some("offline")` for the embedded planner, otherwise a model profile name.
-    pub llm: Option<String>,
+    /// The model that writes the SQL (resolved by the shell from a profile, see
+    /// [`crate::llm::profile::resolve`]); `None` for the embedded offline planner.
+    pub model: Option<Endpoint>,
+    /// Send the model no sample values (the settings' "schema only").
+    pub schema_only: bool,
+    /// The question before this one, for follow-ups such as "now only the West region".
+    pub follow_up: Option<FollowUp>,
     pub max_rows: usize,
 }
 
@@ -79,19 +88,21 @@ impl Engine {
         sink: Arc<dyn StageSink>,
         cancel: CancelToken,
     ) -> Result<Answer, EngineError> {
-        if let Some(profile) = request.llm.as_deref().filter(|p| *p != "offline") {
-            return Err(EngineError::new(
-                ErrorKind::LlmUnavailable,
-                format!(
-                    "The language-model profile '{profile}' is not available in this build; use --llm offline (the default)."
-                ),
-            ));
-        }
+        let model = match request.model {
+            Some(endpoint) => Some(ModelRun {
+                client: LlmClient::new(endpoint, self.config.llm_limits.clone())
+                    .map_err(|e| EngineError::from_stage("plan", &e))?,
+                schema_only: request.schema_only,
+            }),
+            None => None,
+        };
         let (database, glossary) = self
             .open(&request.database, request.glossary.as_ref())
             .await?;
         let job = pipeline::Job::Ask {
             question: request.question,
+            model,
+            follow_up: request.follow_up,
         };
         let limits = self.config.query_limits.clone();
         let knowledge = self.knowledge.for_file(database.path());

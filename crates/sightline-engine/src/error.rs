@@ -21,6 +21,9 @@ pub enum ErrorKind {
     Database,
     /// A language model was asked for but cannot be reached.
     LlmUnavailable,
+    /// A language model answered, but its reply could not be used (malformed, cut off, too large,
+    /// or wrong after every repair attempt).
+    LlmFailed,
     /// The Python sandbox was asked for but cannot run.
     SandboxUnavailable,
     /// The operating system's keychain cannot be reached or refused the request.
@@ -42,6 +45,7 @@ impl ErrorKind {
             ErrorKind::SqlRejected => "sql_rejected",
             ErrorKind::Database => "database",
             ErrorKind::LlmUnavailable => "llm_unavailable",
+            ErrorKind::LlmFailed => "llm_failed",
             ErrorKind::SandboxUnavailable => "sandbox_unavailable",
             ErrorKind::KeychainUnavailable => "keychain_unavailable",
             ErrorKind::Timeout => "timeout",

@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod glossary;
 pub mod knowledge;
+pub mod llm;
 pub mod pipeline;
 pub mod progress;
 pub mod secrets;

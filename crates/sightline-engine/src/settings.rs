@@ -5,10 +5,13 @@
 //! Secrets are not settings: API keys live in the keychain ([`crate::secrets`]), and this type has
 //! no field that could hold one.
 
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{EngineError, ErrorKind};
+use crate::llm::profile::{self, ModelProfile};
 
 /// Where analysis code written for the user (the "Python" tab) runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -20,6 +23,16 @@ pub enum SandboxMode {
     Restricted,
     /// Never run code.
     Off,
+}
+
+/// Who writes a part of the answer when a model profile is in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Author {
+    /// Sightline's own code: the native statistics or the native chart.
+    Native,
+    /// The language model; anything it returns is checked, and a failure falls back to native.
+    Model,
 }
 
 /// Light, dark, or whatever the operating system says.
@@ -35,10 +48,16 @@ pub enum Theme {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// `offline` (the embedded planner) or the name of a model profile.
+    /// `offline` (the embedded planner) or the name of a model profile: a preset (`groq`,
+    /// `openai`, `ollama`, `lmstudio`, `openrouter`, `anthropic`) or one of `profiles`.
     pub model_profile: String,
-    /// The OpenAI-compatible endpoint of the profile; empty for the profile's preset.
-    pub base_url: String,
+    /// The user's own profiles; one named like a preset replaces it.
+    pub profiles: Vec<ModelProfile>,
+    /// Who writes the analysis: the native statistics (default) or the model, as Python run in
+    /// the sandbox.
+    pub analysis_author: Author,
+    /// Who draws the chart: the native figure (default) or the model, checked and sanitised.
+    pub chart_author: Author,
     /// Send only the schema to a model, never sample rows (on by default: nothing of the data
     /// leaves the machine unless the user allows it).
     pub schema_only: bool,
@@ -58,7 +77,9 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             model_profile: "offline".to_string(),
-            base_url: String::new(),
+            profiles: Vec::new(),
+            analysis_author: Author::Native,
+            chart_author: Author::Native,
             schema_only: true,
             sandbox_mode: SandboxMode::Auto,
             sandbox_timeout_s: 30,
@@ -80,7 +101,11 @@ impl Settings {
     /// that cannot be used and what would be accepted.
     pub fn validated(mut self) -> Result<Settings, EngineError> {
         self.model_profile = self.model_profile.trim().to_string();
-        self.base_url = self.base_url.trim().to_string();
+        for profile in &mut self.profiles {
+            profile.name = profile.name.trim().to_string();
+            profile.base_url = profile.base_url.trim().to_string();
+            profile.model = profile.model.trim().to_string();
+        }
         self.sandbox_memory = self.sandbox_memory.trim().to_ascii_lowercase();
         let profile_ok = !self.model_profile.is_empty()
             && self.model_profile.len() <= 64
@@ -94,10 +119,21 @@ impl Settings {
                 "use up to 64 letters, digits, '-', '_' or '.', for example offline or groq",
             ));
         }
-        if !self.base_url.is_empty() && !is_http_url(&self.base_url) {
+        if let Err(why) = profile::check_profiles(&self.profiles) {
+            return Err(refused("model profiles", &why));
+        }
+        let known = self.model_profile == profile::OFFLINE
+            || self.model_profile == profile::ENV_PROFILE
+            || profile::available(&self)
+                .iter()
+                .any(|p| p.name == self.model_profile);
+        if !known {
             return Err(refused(
-                "base URL",
-                "write it like https://api.groq.com/openai/v1 or http://localhost:11434/v1, or leave it empty",
+                "model profile",
+                &format!(
+                    "there is no profile named '{}'; choose offline or one of the listed profiles",
+                    self.model_profile
+                ),
             ));
         }
         if !TIMEOUT_RANGE.contains(&self.sandbox_timeout_s) {
@@ -148,7 +184,7 @@ fn refused(field: &str, how: &str) -> EngineError {
     .at_stage("settings")
 }
 
-fn is_http_url(text: &str) -> bool {
+pub(crate) fn is_http_url(text: &str) -> bool {
     let rest = text
         .strip_prefix("https://")
         .or_else(|| text.strip_prefix("http://"));
@@ -172,6 +208,66 @@ fn is_memory_size(text: &str) -> bool {
         .ok()
         .and_then(|n| n.checked_mul(scale))
         .is_some_and(|bytes| ((128 << 20)..=(16 << 30)).contains(&bytes))
+}
+
+/// The desktop app's identifier (tauri.conf.json), which names its data folder.
+pub const APP_IDENTIFIER: &str = "dev.sightline.desktop";
+/// The key under which the app's settings file holds [`Settings`].
+pub const SETTINGS_KEY: &str = "settings";
+
+/// The folder the desktop app keeps its settings in: `$SIGHTLINE_HOME` when set, else the
+/// platform's data folder (`~/.local/share`, `~/Library/Application Support`, `%APPDATA%`) with
+/// the app's identifier, as Tauri resolves it.
+pub fn app_folder() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(home) = var("SIGHTLINE_HOME") {
+        return Some(home);
+    }
+    let data = if cfg!(target_os = "windows") {
+        var("APPDATA")
+    } else if cfg!(target_os = "macos") {
+        var("HOME").map(|h| h.join("Library").join("Application Support"))
+    } else {
+        var("XDG_DATA_HOME").or_else(|| var("HOME").map(|h| h.join(".local").join("share")))
+    };
+    data.map(|d| d.join(APP_IDENTIFIER))
+}
+
+/// The settings the desktop app saved, for the command line: defaults when the app never ran.
+/// A file that cannot be read or holds settings that do not pass the checks is an error naming
+/// it, never silently replaced.
+pub fn saved_by_app() -> Result<Settings, EngineError> {
+    let Some(path) = app_folder().map(|f| f.join("settings.json")) else {
+        return Ok(Settings::default());
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+        Err(e) => return Err(unreadable(&path, &e.to_string())),
+    };
+    let file: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| unreadable(&path, &e.to_string()))?;
+    match file.get(SETTINGS_KEY) {
+        None => Ok(Settings::default()),
+        Some(value) => serde_json::from_value::<Settings>(value.clone())
+            .map_err(|e| unreadable(&path, &e.to_string()))?
+            .validated(),
+    }
+}
+
+fn unreadable(path: &Path, why: &str) -> EngineError {
+    EngineError::new(
+        ErrorKind::BadInput,
+        format!(
+            "The app's settings file {} cannot be read ({why}); open Sightline to repair it, or set SIGHTLINE_HOME to another folder.",
+            path.display()
+        ),
+    )
+    .at_stage("settings")
 }
 
 /// The recent databases list: most recent first, no duplicates, at most [`RECENT_LIMIT`].
@@ -220,8 +316,18 @@ mod tests {
     fn each_bad_value_names_its_field() {
         check_refused(|s| s.model_profile = "my profile!".into(), "model profile");
         check_refused(|s| s.model_profile = "  ".into(), "model profile");
-        check_refused(|s| s.base_url = "ftp://example.com".into(), "base URL");
-        check_refused(|s| s.base_url = "https://".into(), "base URL");
+        check_refused(|s| s.model_profile = "nowhere".into(), "model profile");
+        check_refused(
+            |s| {
+                s.profiles = vec![ModelProfile {
+                    name: "work".into(),
+                    provider: profile::Provider::Custom,
+                    base_url: "ftp://example.com".into(),
+                    model: "m".into(),
+                }]
+            },
+            "model profiles",
+        );
         check_refused(|s| s.sandbox_timeout_s = 0, "sandbox timeout");
         check_refused(|s| s.sandbox_timeout_s = 601, "sandbox timeout");
         check_refused(|s| s.sandbox_memory = "64m".into(), "sandbox memory");
@@ -234,14 +340,12 @@ mod tests {
     fn good_values_are_normalised() {
         let settings = Settings {
             model_profile: " groq ".into(),
-            base_url: " http://localhost:11434/v1 ".into(),
             sandbox_memory: "2G".into(),
             ..Settings::default()
         }
         .validated()
         .unwrap();
         assert_eq!(settings.model_profile, "groq");
-        assert_eq!(settings.base_url, "http://localhost:11434/v1");
         assert_eq!(settings.sandbox_memory, "2g");
     }
 

@@ -8,8 +8,10 @@ use ts_rs::{Config, TS};
 use crate::contract::{Answer, AnswerError, DataTable, StageReport, StageStatus};
 use crate::db::{ColumnInfo, ForeignKeyInfo, Schema, TableInfo};
 use crate::error::ErrorKind;
+use crate::llm::profile::{ModelProfile, Protocol, Provider};
+use crate::pipeline::agents::{FollowUp, SentToModel};
 use crate::progress::StageEvent;
-use crate::settings::{SandboxMode, Settings, Theme};
+use crate::settings::{Author, SandboxMode, Settings, Theme};
 
 /// Where the generated file lives, relative to the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/generated/contract.ts";
@@ -34,6 +36,12 @@ pub fn bindings() -> String {
         Settings::decl(&cfg),
         SandboxMode::decl(&cfg),
         Theme::decl(&cfg),
+        Author::decl(&cfg),
+        ModelProfile::decl(&cfg),
+        Provider::decl(&cfg),
+        Protocol::decl(&cfg),
+        SentToModel::decl(&cfg),
+        FollowUp::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/sightline-engine (src/typescript.rs). Do not edit: run\n\

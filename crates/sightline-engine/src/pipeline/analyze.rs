@@ -187,6 +187,51 @@ pub fn direct(
     execute(resolved, result, reading, Vec::new())
 }
 
+/// Runs the analysis a question asked for on the result of SQL a model wrote: the horizon in the
+/// question's words becomes periods of the result's own frequency, the rest is inferred as for
+/// `sightline analyze`.
+pub fn written(
+    ask: &WrittenAnalysis,
+    result: &QueryResult,
+    glossary: &Glossary,
+) -> Result<Outcome, EngineError> {
+    let frequency = date_columns(result)
+        .first()
+        .and_then(|name| result.columns.iter().find(|c| &c.name == name))
+        .and_then(|column| match &column.values {
+            ColumnValues::Text(values) => {
+                let dates: Vec<_> = values
+                    .iter()
+                    .flatten()
+                    .filter_map(sightline_analytics::parse_date)
+                    .collect();
+                Frequency::detect(&dates)
+            }
+            _ => None,
+        });
+    let horizon = ask.horizon.map(|h| h.periods(frequency.unwrap_or(h.unit)));
+    let options = DirectAnalysis {
+        analysis: ask.kind,
+        sql: String::new(),
+        target: None,
+        date_column: None,
+        horizon,
+        method: ask.method.clone(),
+        threshold: ask.threshold,
+        season_length: None,
+    };
+    direct(&options, result, glossary)
+}
+
+/// What a question asked of the analysis, when a model wrote the SQL.
+#[derive(Debug, Clone)]
+pub struct WrittenAnalysis {
+    pub kind: AnalysisType,
+    pub horizon: Option<crate::pipeline::intent::Horizon>,
+    pub threshold: Option<f64>,
+    pub method: Option<String>,
+}
+
 fn execute(
     resolved: Resolved,
     result: &QueryResult,

@@ -3,6 +3,7 @@
 //! each stage is timed and reported, and a failed stage is recorded in the answer with what was
 //! produced so far.
 
+pub mod agents;
 pub mod analyze;
 pub mod chart;
 pub mod intent;
@@ -35,8 +36,13 @@ pub const STAGES: [&str; 7] = [
 /// What the pipeline is asked to do.
 #[derive(Debug, Clone)]
 pub enum Job {
-    /// A question in plain words.
-    Ask { question: String },
+    /// A question in plain words, answered by the offline planner or, with `model`, by a
+    /// model's SQL; `follow_up` is the question before it in the same conversation.
+    Ask {
+        question: String,
+        model: Option<agents::ModelRun>,
+        follow_up: Option<agents::FollowUp>,
+    },
     /// One analysis on the result of given SQL.
     Analyze(DirectAnalysis),
 }
@@ -72,7 +78,7 @@ pub fn run(
     cancel: &CancelToken,
 ) -> Result<Answer, EngineError> {
     let question = match &job {
-        Job::Ask { question } => Some(question.clone()),
+        Job::Ask { question, .. } => Some(question.clone()),
         Job::Analyze(_) => None,
     };
     let mut run = Run {
@@ -91,8 +97,17 @@ pub fn run(
 
     // intent + plan: what to compute.
     let (sql, spec, reading) = match job {
-        Job::Ask { question } => {
-            let Some(intent) = run.stage("intent", |_| Ok(intent::detect(&question))) else {
+        Job::Ask {
+            question,
+            model,
+            follow_up,
+        } => {
+            // The offline planner reads a follow-up together with the question before it.
+            let planner_text = match &follow_up {
+                Some(previous) => format!("{} {question}", previous.question),
+                None => question.clone(),
+            };
+            let Some(intent) = run.stage("intent", |_| Ok(intent::detect(&planner_text))) else {
                 return Ok(run.answer);
             };
             let probe = Probe {
@@ -106,21 +121,43 @@ pub fn run(
                     .schema(|| database.schema())
                     .map_err(|e| EngineError::from_stage("plan", &e))?;
                 let catalog = plan::catalog::Catalog::new(&schema, glossary);
-                let planned = plan::plan(&intent, &catalog, glossary, &probe)
-                    .map_err(|e| EngineError::from_stage("plan", &e))?;
+                let offline = plan::plan(&intent, &catalog, glossary, &probe)
+                    .map_err(|e| EngineError::from_stage("plan", &e));
+                if let Some(model) = &model {
+                    let asked = AskedModel {
+                        question: &question,
+                        intent: &intent,
+                        schema: &schema,
+                        glossary,
+                        follow_up,
+                    };
+                    match ask_model(
+                        model,
+                        &asked,
+                        offline.as_ref().ok(),
+                        &connection,
+                        cancel,
+                        answer,
+                    ) {
+                        Ok(written) => return Ok(written),
+                        Err(fallback) => answer.warnings.push(fallback),
+                    }
+                }
+                let planned = offline?;
+                answer.method = "offline".to_string();
                 answer.sql = Some(planned.sql.clone());
                 answer.confidence = planned.confidence;
                 answer.warnings.extend(planned.warnings.iter().cloned());
-                Ok(planned)
+                Ok(Planned {
+                    sql: planned.sql,
+                    target: planned.analysis.map(Target::Planned),
+                    reading: planned.reading,
+                })
             });
             let Some(planned) = planned else {
                 return Ok(run.answer);
             };
-            (
-                planned.sql,
-                planned.analysis.map(Target::Planned),
-                Some(planned.reading),
-            )
+            (planned.sql, planned.target, Some(planned.reading))
         }
         Job::Analyze(direct) => {
             run.skip("intent");
@@ -162,6 +199,11 @@ pub fn run(
             record_analysis(answer, &outcome);
             Ok(Some(outcome))
         }),
+        Some(Target::Written(asked)) => run.stage("analyze", |answer| {
+            let outcome = analyze::written(&asked, &result, glossary)?;
+            record_analysis(answer, &outcome);
+            Ok(Some(outcome))
+        }),
         None => {
             run.skip("analyze");
             Some(None)
@@ -194,6 +236,105 @@ pub fn run(
 enum Target {
     Planned(AnalysisSpec),
     Direct(DirectAnalysis),
+    /// Asked in the question, run on the result of SQL a model wrote.
+    Written(analyze::WrittenAnalysis),
+}
+
+/// What the plan stage hands on: the SQL, the analysis to run on its result, and how it read the
+/// question.
+struct Planned {
+    sql: String,
+    target: Option<Target>,
+    reading: String,
+}
+
+/// The question as the model is asked it.
+struct AskedModel<'a> {
+    question: &'a str,
+    intent: &'a intent::Intent,
+    schema: &'a crate::db::Schema,
+    glossary: &'a Glossary,
+    follow_up: Option<agents::FollowUp>,
+}
+
+/// Asks the model for the SQL. On success the answer names the model (`method`), what was sent
+/// and any repaired names; on failure the returned text is the warning that goes with the
+/// offline planner's answer, and what was sent is still listed.
+fn ask_model(
+    model: &agents::ModelRun,
+    asked: &AskedModel<'_>,
+    offline: Option<&plan::Plan>,
+    connection: &ReadOnlyConnection,
+    cancel: &CancelToken,
+    answer: &mut Answer,
+) -> Result<Planned, String> {
+    let table_names: Vec<String> = asked.schema.tables.iter().map(|t| t.name.clone()).collect();
+    let hinted = offline
+        .map(|p| agents::tables_in(&p.sql, &table_names))
+        .unwrap_or_default();
+    let context = agents::ModelContext::new(
+        asked.question,
+        asked.intent.analysis,
+        asked.schema,
+        asked.glossary,
+        &hinted,
+        model.schema_only,
+        asked.follow_up.clone(),
+    );
+    let endpoint = model.client.endpoint();
+    let method = endpoint.method();
+    let mut sent = context.sent(&endpoint.profile, &method);
+    let outcome = agents::sql::write(&model.client, &context, connection, cancel);
+    sent.requests = match &outcome {
+        Ok(written) => written.attempts,
+        Err(failed) => failed.attempts,
+    };
+    answer.sent_to_model = Some(sent);
+    let written = outcome.map_err(|failed| {
+        format!(
+            "The model ({method}) could not answer: {} The offline planner answered instead.",
+            failed.error.message
+        )
+    })?;
+    let sql = written.validated.as_str().to_string();
+    let used = agents::tables_in(&sql, &table_names);
+    answer.method = method.clone();
+    answer.sql = Some(sql.clone());
+    answer.confidence = agents::confidence(
+        written.attempts,
+        written.repairs.len(),
+        agents::agreement(&hinted, &used),
+    );
+    if !written.repairs.is_empty() {
+        answer.warnings.push(format!(
+            "Sightline corrected names in the model's SQL: {}.",
+            written.repairs.join(", ")
+        ));
+    }
+    let explanation = written
+        .explanation
+        .clone()
+        .unwrap_or_else(|| "The model's query for the question.".to_string());
+    let tries = if written.attempts > 1 {
+        format!(", after {} attempts", written.attempts)
+    } else {
+        String::new()
+    };
+    Ok(Planned {
+        sql,
+        target: asked.intent.analysis.map(|kind| {
+            Target::Written(analyze::WrittenAnalysis {
+                kind,
+                horizon: asked.intent.horizon,
+                threshold: asked.intent.threshold,
+                method: asked.intent.method.clone(),
+            })
+        }),
+        reading: format!(
+            "{} (SQL written by {method}{tries}.)",
+            explanation.trim_end_matches('.')
+        ),
+    })
 }
 
 fn record_analysis(answer: &mut Answer, outcome: &analyze::Outcome) {

@@ -3,10 +3,12 @@
 //! Panicking is how a test fails, so the workspace's unwrap/expect/panic lints are lifted here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod agents;
 mod db_files;
 mod db_results;
 mod db_security;
 mod db_support;
+mod fake_model;
 mod keychain;
 mod pipeline;
 mod typescript;

@@ -29,7 +29,9 @@ fn request(question: &str, max_rows: usize) -> AskRequest {
         question: question.to_string(),
         database: sample_db().display().to_string(),
         glossary: None,
-        llm: None,
+        model: None,
+        schema_only: true,
+        follow_up: None,
         max_rows,
     }
 }

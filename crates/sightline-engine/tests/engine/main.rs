@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod db_files;
+mod db_params;
 mod db_results;
 mod db_security;
 mod db_support;

@@ -3,6 +3,7 @@
 //! Panicking is how a test fails, so the workspace's unwrap/expect/panic lints are lifted here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bound_values;
 mod db_files;
 mod db_params;
 mod db_results;

@@ -243,7 +243,7 @@ fn llm_env_without_settings_fails() {
 }
 
 #[test]
-fn llm_env_with_unreachable_endpoint_fails_cleanly() {
+fn llm_env_with_unreachable_endpoint_falls_back_to_the_offline_planner() {
     // Port 9 on loopback: nothing listens, the connection is refused at once.
     let run = sightline_env(
         &[
@@ -262,8 +262,14 @@ fn llm_env_with_unreachable_endpoint_fails_cleanly() {
         ],
     );
     let answer = run.json();
-    assert_ne!(run.code, 0, "an unreachable model cannot answer");
+    run.expect_code(0);
     check_answer_shape(&answer, "--llm env unreachable");
+    assert_eq!(answer["method"], "offline");
+    let warnings = answer["warnings"].to_string();
+    assert!(
+        warnings.contains("cannot be reached") && warnings.contains("offline planner"),
+        "the fallback says why: {warnings}"
+    );
     assert!(
         !run.stdout.contains("sk-test-secret-value")
             && !run.stderr.contains("sk-test-secret-value"),

@@ -11,6 +11,7 @@ mod chart;
 mod errors;
 mod human;
 mod integrity;
+mod llm;
 mod sandbox;
 mod schema;
 mod serve;

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use sightline_analytics::{AnalysisResult, AnalysisType};
 
+use crate::db::SqlParam;
 use crate::error::{EngineError, ErrorKind};
 use crate::pipeline::agents::SentToModel;
 
@@ -15,7 +16,14 @@ use crate::pipeline::agents::SentToModel;
 pub struct Answer {
     pub question: Option<String>,
     pub database: String,
+    /// The statement in its display form: the values bound to it written in as SQLite literals,
+    /// so it can be read, edited and run again as it is. What ran kept placeholders instead.
     pub sql: Option<String>,
+    /// The values bound to the statement's placeholders, in order; omitted when there are none
+    /// (SQL written by a person holds its values as literals).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<SqlParamJson>>")]
+    pub sql_params: Vec<SqlParam>,
     pub confidence: f64,
     pub method: String,
     pub data: Option<DataTable>,
@@ -44,6 +52,7 @@ impl Answer {
             question,
             database,
             sql: None,
+            sql_params: Vec::new(),
             confidence: 0.0,
             method: "offline".to_string(),
             data: None,
@@ -64,6 +73,11 @@ impl Answer {
         self.error.as_ref().map(|e| e.kind)
     }
 }
+
+/// [`SqlParam`] as it reads in JSON (and TypeScript): a string or a number.
+#[derive(TS)]
+#[ts(rename = "SqlParam", type = "string | number")]
+pub struct SqlParamJson;
 
 /// The rows shown to the user: at most `max_rows` of them, with the full count beside.
 #[derive(Debug, Clone, Serialize, TS)]

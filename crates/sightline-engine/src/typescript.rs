@@ -5,7 +5,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::contract::{Answer, AnswerError, DataTable, StageReport, StageStatus};
+use crate::contract::{Answer, AnswerError, DataTable, SqlParamJson, StageReport, StageStatus};
 use crate::db::{ColumnInfo, ForeignKeyInfo, Schema, TableInfo};
 use crate::error::ErrorKind;
 use crate::llm::profile::{ModelProfile, Protocol, Provider};
@@ -23,6 +23,7 @@ pub fn bindings() -> String {
         "export type AnalysisType = \"forecast\" | \"correlation\" | \"anomaly\" | \"summary\" | \"trend\";"
             .to_string(),
         Answer::decl(&cfg),
+        SqlParamJson::decl(&cfg),
         DataTable::decl(&cfg),
         StageStatus::decl(&cfg),
         StageReport::decl(&cfg),

@@ -3,7 +3,17 @@
 
 export type AnalysisType = "forecast" | "correlation" | "anomaly" | "summary" | "trend";
 
-export type Answer = { question: string | null, database: string, sql: string | null, confidence: number, method: string, data: DataTable | null, analytics_performed: boolean, analytics_type: AnalysisType | null, 
+export type Answer = { question: string | null, database: string, 
+/**
+ * The statement in its display form: the values bound to it written in as SQLite literals,
+ * so it can be read, edited and run again as it is. What ran kept placeholders instead.
+ */
+sql: string | null, 
+/**
+ * The values bound to the statement's placeholders, in order; omitted when there are none
+ * (SQL written by a person holds its values as literals).
+ */
+sql_params?: Array<SqlParam>, confidence: number, method: string, data: DataTable | null, analytics_performed: boolean, analytics_type: AnalysisType | null, 
 /**
  * The result of the analysis; its fields by type are in CONTRACT.md.
  */
@@ -12,6 +22,8 @@ analysis_result: Record<string, unknown> | null,
  * A Plotly figure (`data`, `layout`).
  */
 visualization: { data: unknown[]; layout: Record<string, unknown> } | null, interpretation: string | null, stages: Array<StageReport>, warnings: Array<string>, error: AnswerError | null, };
+
+export type SqlParam = string | number;
 
 export type DataTable = { columns: Array<string>, rows: Array<Array<string | number | null>>, row_count: number, truncated: boolean, };
 

@@ -8,7 +8,12 @@
 //!    reduced length limits so `printf`/`zeroblob` cannot allocate hundreds of MB;
 //! 3. an authorizer that allows only SELECT, READ, RECURSIVE and functions outside a deny list,
 //!    so ATTACH, PRAGMA, writes and transactions fail at prepare time;
-//! 4. the validator: exactly one statement, `sqlite3_stmt_readonly`, returns columns.
+//! 4. the validator: exactly one statement, `sqlite3_stmt_readonly`, returns columns, and as
+//!    many bound values as placeholders.
+//!
+//! Values travel beside the SQL text, never inside it: a [`ValidatedSql`] holds the statement
+//! with its placeholders and the [`SqlParams`] bound to them when it runs (S7). Its
+//! [`display`](ValidatedSql::display) form, with the values written as literals, is for people.
 //!
 //! The URI the connection opens is built here from the canonical path (every byte outside a safe
 //! set percent-encoded), so user text never becomes URI parameters; URIs are used only to pass
@@ -24,7 +29,7 @@ use rusqlite::{Connection, ErrorCode, InterruptHandle, OpenFlags};
 
 use super::result::{ColumnBuilder, ColumnData, QueryResult};
 use super::sql_text::{self, Leading};
-use super::{DbError, files, vfs};
+use super::{DbError, SqlParams, files, vfs};
 use crate::progress::CancelToken;
 
 /// The longest any value may be (bytes). SQLite's default is 1 GB.
@@ -64,21 +69,37 @@ pub(crate) enum Policy {
     Introspection,
 }
 
-/// SQL that passed [`ReadOnlyConnection::validate`]. Only this module can make one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// SQL that passed [`ReadOnlyConnection::validate`] or
+/// [`validate_with`](ReadOnlyConnection::validate_with), with the values its placeholders are
+/// bound to when it runs. Only this module can make one.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ValidatedSql {
     sql: String,
+    params: SqlParams,
 }
 
 impl ValidatedSql {
+    /// The statement SQLite runs, placeholders and all.
     pub fn as_str(&self) -> &str {
         &self.sql
     }
+
+    /// The values bound to the placeholders, in index order.
+    pub fn params(&self) -> &SqlParams {
+        &self.params
+    }
+
+    /// The statement as the user sees it: each placeholder written as its value's literal
+    /// (see [`display_form`](super::display_form)). Never executed.
+    pub fn display(&self) -> String {
+        sql_text::display_form(&self.sql, &self.params)
+    }
 }
 
+/// The display form (for logs and messages); [`ValidatedSql::as_str`] is what runs.
 impl std::fmt::Display for ValidatedSql {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.sql)
+        f.write_str(&self.display())
     }
 }
 
@@ -243,9 +264,17 @@ impl ReadOnlyConnection {
         })
     }
 
-    /// The only way to make a [`ValidatedSql`]: exactly one statement, refused by neither the
-    /// text check nor the authorizer, read-only by SQLite's own judgement, returning columns.
+    /// Validates SQL that holds its values as literals (a person's SQL): as
+    /// [`validate_with`](Self::validate_with) with no values, so any placeholder is refused.
     pub fn validate(&self, sql: &str) -> Result<ValidatedSql, DbError> {
+        self.validate_with(sql, SqlParams::new())
+    }
+
+    /// The only way to make a [`ValidatedSql`]: exactly one statement, refused by neither the
+    /// text check nor the authorizer, read-only by SQLite's own judgement, returning columns, and
+    /// with exactly one value in `params` per placeholder index (SQLite's count: `?3` alone
+    /// needs three).
+    pub fn validate_with(&self, sql: &str, params: SqlParams) -> Result<ValidatedSql, DbError> {
         if sql.contains('\0') {
             return Err(DbError::Refused {
                 action: "the SQL text".to_string(),
@@ -299,8 +328,10 @@ impl ReadOnlyConnection {
                 first: "EXPLAIN".to_string(),
             });
         }
+        check_parameter_count(&stmt, &params)?;
         Ok(ValidatedSql {
             sql: sql.to_string(),
+            params,
         })
     }
 
@@ -329,6 +360,7 @@ impl ReadOnlyConnection {
                 action: "a statement that is not read-only".to_string(),
             });
         }
+        self.bind(&mut stmt, &sql.params, limit)?;
         let (names, decls): (Vec<String>, Vec<Option<String>>) = stmt
             .columns()
             .map(|c| (c.name().to_string(), c.decl_type().map(str::to_string)))
@@ -396,12 +428,29 @@ impl ReadOnlyConnection {
             .conn
             .prepare(&explain)
             .map_err(|e| self.map_error(e, Some(limits.deadline)))?;
+        self.bind(&mut stmt, &sql.params, Some(limits.deadline))?;
         let mut rows = stmt.raw_query();
         while rows
             .next()
             .map_err(|e| self.map_error(e, Some(limits.deadline)))?
             .is_some()
         {}
+        Ok(())
+    }
+
+    /// Binds every value to its placeholder (`?1` is the first value), after checking the counts
+    /// again: the SQL was validated, but perhaps on another connection.
+    fn bind(
+        &self,
+        stmt: &mut rusqlite::Statement<'_>,
+        params: &SqlParams,
+        deadline: Option<Duration>,
+    ) -> Result<(), DbError> {
+        check_parameter_count(stmt, params)?;
+        for (at, value) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(at + 1, value)
+                .map_err(|e| self.map_error(e, deadline))?;
+        }
         Ok(())
     }
 
@@ -473,6 +522,23 @@ impl ReadOnlyConnection {
                 message: sqlite_message(&err),
             },
         }
+    }
+}
+
+/// Refuses a statement whose placeholders and values differ in number: a value left over would
+/// be silently ignored, a placeholder left without one would silently read as NULL.
+fn check_parameter_count(
+    stmt: &rusqlite::Statement<'_>,
+    params: &SqlParams,
+) -> Result<(), DbError> {
+    let placeholders = stmt.parameter_count();
+    if placeholders == params.len() {
+        Ok(())
+    } else {
+        Err(DbError::ParameterCount {
+            placeholders,
+            values: params.len(),
+        })
     }
 }
 

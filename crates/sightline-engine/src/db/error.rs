@@ -92,6 +92,11 @@ pub enum DbError {
     NotAQuery { first: String },
 
     #[error(
+        "The SQL has {placeholders} parameter placeholder(s) (such as ? or :name) but {values} value(s) to fill them. Write each value into the SQL itself: text in single quotes ('West'), numbers as they are."
+    )]
+    ParameterCount { placeholders: usize, values: usize },
+
+    #[error(
         "SQLite could not run the query: {message}. Check the table and column names against the schema."
     )]
     Sql { message: String },
@@ -158,7 +163,8 @@ impl HasKind for DbError {
             | MultipleStatements { .. }
             | WriteRefused { .. }
             | Refused { .. }
-            | NotAQuery { .. } => ErrorKind::SqlRejected,
+            | NotAQuery { .. }
+            | ParameterCount { .. } => ErrorKind::SqlRejected,
             Sql { .. } => ErrorKind::Database,
             Timeout { .. } => ErrorKind::Timeout,
             Cancelled => ErrorKind::Cancelled,

@@ -1,6 +1,7 @@
 //! The read-only SQLite layer: opening the user's database safely (S6), hardened connections that
 //! can only read (S5), the validator that alone makes a [`ValidatedSql`], fast typed loading of
-//! results ([`QueryResult`]) and schema introspection ([`Schema`]).
+//! results ([`QueryResult`]) and schema introspection ([`Schema`]). Values reach SQLite bound to
+//! placeholders ([`SqlParams`]); [`display_form`] writes them out as literals for people to read.
 //!
 //! Architecture invariants:
 //! - nothing here writes, creates or deletes a file: the database, its `-wal` and its directory
@@ -8,12 +9,15 @@
 //! - every connection is made by [`ReadOnlyConnection::open`] with the full S5 hardening;
 //! - user SQL runs only as a [`ValidatedSql`], on a connection with the query policy; schema
 //!   introspection uses its own connection;
+//! - a statement runs with exactly as many bound values as it has placeholders; the display form
+//!   of a statement is never executed;
 //! - every wait is bounded: busy timeout, deadlines, no blocking open of special files.
 
 mod connection;
 mod error;
 mod files;
 mod functions;
+mod params;
 mod result;
 mod schema;
 mod sql_text;
@@ -23,9 +27,11 @@ use std::path::{Path, PathBuf};
 
 pub use connection::{QueryLimits, ReadOnlyConnection, ValidatedSql};
 pub use error::DbError;
+pub use params::{SqlParam, SqlParams};
 pub use result::{ColumnData, ColumnValues, QueryResult};
 pub use rusqlite::InterruptHandle;
 pub use schema::{ColumnInfo, ForeignKeyInfo, Schema, TableInfo, quote_identifier};
+pub use sql_text::display_form;
 
 use connection::Policy;
 

@@ -2,6 +2,9 @@
 //! `Question → Intent → Plan → ValidatedSql → QueryResult → AnalysisResult → Figure → Answer`;
 //! each stage is timed and reported, and a failed stage is recorded in the answer with what was
 //! produced so far.
+//!
+//! The plan's values travel as bound parameters from the planner to SQLite; the answer's `sql`
+//! is their display form ([`db::display_form`]) and `sql_params` the values themselves.
 
 pub mod agents;
 pub mod analyze;
@@ -15,7 +18,7 @@ use chrono::NaiveDate;
 use sightline_analytics::AnalysisType;
 
 use crate::contract::{Answer, AnswerError, DataTable, StageReport, StageStatus};
-use crate::db::{Database, QueryLimits, QueryResult, ReadOnlyConnection};
+use crate::db::{self, Database, QueryLimits, QueryResult, ReadOnlyConnection, SqlParams};
 use crate::error::{EngineError, ErrorKind};
 use crate::glossary::Glossary;
 use crate::knowledge::FileKnowledge;
@@ -96,7 +99,7 @@ pub fn run(
         .map_err(|e| EngineError::from_stage("plan", &e))?;
 
     // intent + plan: what to compute.
-    let (sql, spec, reading) = match job {
+    let (sql, params, spec, reading) = match job {
         Job::Ask {
             question,
             model,
@@ -145,11 +148,13 @@ pub fn run(
                 }
                 let planned = offline?;
                 answer.method = "offline".to_string();
-                answer.sql = Some(planned.sql.clone());
+                answer.sql = Some(db::display_form(&planned.sql, &planned.params));
+                answer.sql_params = planned.params.as_slice().to_vec();
                 answer.confidence = planned.confidence;
                 answer.warnings.extend(planned.warnings.iter().cloned());
                 Ok(Planned {
                     sql: planned.sql,
+                    params: planned.params,
                     target: planned.analysis.map(Target::Planned),
                     reading: planned.reading,
                 })
@@ -157,7 +162,12 @@ pub fn run(
             let Some(planned) = planned else {
                 return Ok(run.answer);
             };
-            (planned.sql, planned.target, Some(planned.reading))
+            (
+                planned.sql,
+                planned.params,
+                planned.target,
+                Some(planned.reading),
+            )
         }
         Job::Analyze(direct) => {
             run.skip("intent");
@@ -165,14 +175,19 @@ pub fn run(
             run.answer.sql = Some(direct.sql.clone());
             run.answer.confidence = 1.0;
             run.answer.method = "direct".to_string();
-            (direct.sql.clone(), Some(Target::Direct(direct)), None)
+            (
+                direct.sql.clone(),
+                SqlParams::new(),
+                Some(Target::Direct(direct)),
+                None,
+            )
         }
     };
 
     // validate + execute: the data.
     let Some(validated) = run.stage("validate", |_| {
         connection
-            .validate(&sql)
+            .validate_with(&sql, params)
             .map_err(|e| EngineError::from_stage("validate", &e))
     }) else {
         return Ok(run.answer);
@@ -244,6 +259,8 @@ enum Target {
 /// question.
 struct Planned {
     sql: String,
+    /// Values bound to the SQL's placeholders (none in SQL a model wrote).
+    params: SqlParams,
     target: Option<Target>,
     reading: String,
 }
@@ -322,6 +339,7 @@ fn ask_model(
     };
     Ok(Planned {
         sql,
+        params: SqlParams::new(),
         target: asked.intent.analysis.map(|kind| {
             Target::Written(analyze::WrittenAnalysis {
                 kind,
@@ -417,7 +435,8 @@ impl Run<'_> {
 }
 
 /// Answers the planner's questions about the data through the same validated, read-only path as
-/// every other query.
+/// every other query. Its SQL holds only identifiers from the schema, expressions the planner
+/// built from them, and its own row limit: no value from the data or the question.
 struct Probe<'a> {
     connection: &'a ReadOnlyConnection,
     limits: &'a QueryLimits,

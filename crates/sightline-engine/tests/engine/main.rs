@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod agents;
+mod bound_values;
 mod db_files;
+mod db_params;
 mod db_results;
 mod db_security;
 mod db_support;

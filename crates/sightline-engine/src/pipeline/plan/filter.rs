@@ -1,16 +1,19 @@
 //! Row filters a question states in passing: category values found in the data ("in the West
 //! region", "for Premium customers", "color E") and comparisons with numbers ("orders over 100",
 //! "with more than 3 support tickets"). Values are looked up in the data through the
-//! [`DataProbe`](super::DataProbe), never guessed, and reach the SQL as quoted literals.
+//! [`DataProbe`](super::DataProbe), never guessed; they and the numbers reach SQLite bound to
+//! placeholders ([`SqlParams`]), never written into the SQL text.
 
 use super::DataProbe;
 use super::catalog::{Catalog, CatalogColumn, CatalogTable, Link, Role, name_variants, name_words};
-use super::sql::{literal, qualified};
+use super::sql::qualified;
+use crate::db::{SqlParam, SqlParams};
 
 /// One condition on the rows, with the links needed to reach its column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter {
-    /// SQL condition, e.g. `customers.region = 'West'`.
+    /// SQL condition with its values as placeholders into the plan's [`SqlParams`], e.g.
+    /// `customers.region = ?1`.
     pub condition: String,
     pub path: Vec<Link>,
     /// How the reading says it, e.g. `customers.region = West`.
@@ -129,13 +132,15 @@ fn free_words(words: &[String], used: &[usize], catalog: &Catalog) -> Vec<usize>
 }
 
 /// Category filters: every value of a low-cardinality text column, of the home table or a
-/// table it links to, that the question names in words no other part of the plan used.
+/// table it links to, that the question names in words no other part of the plan used. The
+/// values are bound in `params`.
 pub fn category_filters(
     words: &[String],
     used: &[usize],
     catalog: &Catalog,
     home: &CatalogTable,
     probe: &dyn DataProbe,
+    params: &mut SqlParams,
 ) -> Vec<Filter> {
     let free = free_words(words, used, catalog);
     if free.is_empty() {
@@ -178,9 +183,9 @@ pub fn category_filters(
             let column_sql = qualified(&table.name, &column.name);
             let shown: Vec<&str> = matched.iter().map(|(v, _)| v.as_str()).collect();
             let condition = if matched.len() == 1 {
-                format!("{column_sql} = {}", literal(shown[0]))
+                format!("{column_sql} = {}", params.bind(shown[0]))
             } else {
-                let list: Vec<String> = shown.iter().map(|v| literal(v)).collect();
+                let list: Vec<String> = shown.iter().map(|v| params.bind(*v)).collect();
                 format!("{column_sql} IN ({})", list.join(", "))
             };
             let consumed: Vec<usize> = matched
@@ -275,12 +280,14 @@ fn number(word: &str) -> Option<f64> {
 
 /// Numeric filters: a comparison and a number, on the measure column named just before the
 /// comparison ("amount over 100") or just after the number ("more than 3 support tickets"), or,
-/// when only a table is named ("orders over 100"), on that table's first measure column.
+/// when only a table is named ("orders over 100"), on that table's first measure column. The
+/// numbers are bound in `params`.
 pub fn numeric_filters(
     words: &[String],
     used: &[usize],
     catalog: &Catalog,
     home: &CatalogTable,
+    params: &mut SqlParams,
 ) -> Vec<Filter> {
     let mut filters = Vec::new();
     for i in 0..words.len() {
@@ -367,7 +374,11 @@ pub fn numeric_filters(
             value.to_string()
         };
         filters.push(Filter {
-            condition: format!("{} {op} {shown}", qualified(&table.name, &column.name)),
+            condition: format!(
+                "{} {op} {}",
+                qualified(&table.name, &column.name),
+                params.bind(SqlParam::number(value))
+            ),
             path,
             description: format!("{}.{} {op} {shown}", table.name, column.name),
             used: consumed,

@@ -3,6 +3,13 @@
 //! an optional dimension reached through many-to-one links, a time grain, a time filter anchored
 //! at the data's latest date, and the series an analysis needs. No name of any particular
 //! database appears here.
+//!
+//! Values never enter the SQL text: category values, date bounds and numbers are bound with
+//! [`SqlParams::bind`], which returns a numbered placeholder (`?N`). Numbered placeholders let a
+//! piece of SQL be written once and used twice (a period's condition in the WHERE clause and in
+//! a CASE) whatever order the pieces are assembled in; at the end [`SqlParams::keep_used`]
+//! renumbers them in text order and drops values no piece used, so [`Plan::params`] lines up
+//! with the placeholders of [`Plan::sql`] one to one.
 
 pub mod catalog;
 pub mod filter;
@@ -12,20 +19,24 @@ pub mod time;
 use chrono::NaiveDate;
 use sightline_analytics::{AnalysisType, Frequency};
 
+use crate::db::SqlParams;
 use crate::error::{ErrorKind, HasKind};
 use crate::glossary::{Glossary, Term};
 use crate::pipeline::intent::{Intent, number_word};
 use catalog::{Catalog, CatalogTable, Link, Role, stem};
 use sql::{
-    DateStorage, bucket, grain_alias, ident, literal, normalized_date, qualified,
-    qualify_expression,
+    DateStorage, bucket, grain_alias, ident, normalized_date, qualified, qualify_expression,
 };
 use time::TimeFilter;
 
-/// What the planner produced: the SQL and how it read the question.
+/// What the planner produced: the SQL, the values bound to its placeholders, and how it read
+/// the question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// One SELECT statement; its values are placeholders `?1`, `?2`, ... in text order.
     pub sql: String,
+    /// The value of each placeholder of `sql`, in index order.
+    pub params: SqlParams,
     pub confidence: f64,
     /// One sentence: measure, aggregation, grouping, filters, time anchor.
     pub reading: String,
@@ -269,7 +280,8 @@ pub fn plan(
     let dimension = find_dimension(&words, &mut used, catalog, &table);
     let grain = find_grain(&words, &used).or_else(|| growth_unit(&words));
     let top = find_top(&intent.words);
-    let mut filters = filter::numeric_filters(&words, &used, catalog, &table);
+    let mut params = SqlParams::new();
+    let mut filters = filter::numeric_filters(&words, &used, catalog, &table, &mut params);
     // "customers with more than 3 support tickets": the column only filters; what is counted
     // is the rows of the table the question names.
     // "average satisfaction of customers with at least 4 support tickets": another measure the
@@ -306,7 +318,7 @@ pub fn plan(
         }
     }
     used.extend(filters.iter().flat_map(|f| f.used.iter().copied()));
-    let categories = filter::category_filters(&words, &used, catalog, &table, probe);
+    let categories = filter::category_filters(&words, &used, catalog, &table, probe, &mut params);
     used.extend(categories.iter().flat_map(|f| f.used.iter().copied()));
     filters.extend(categories);
     for (value, column) in filter::unlinked_values(&words, &used, catalog, &table, probe) {
@@ -337,7 +349,15 @@ pub fn plan(
         time_filter: time_filter.map(|(f, _)| f),
         filters,
     };
-    let mut plan = build(&request, probe, &mut warnings, &mut confidence, &candidates)?;
+    let mut plan = build(
+        &request,
+        probe,
+        &mut params,
+        &mut warnings,
+        &mut confidence,
+        &candidates,
+    )?;
+    (plan.sql, plan.params) = params.keep_used(&plan.sql);
     plan.warnings = warnings;
     plan.confidence = confidence.clamp(0.05, 0.99);
     Ok(plan)
@@ -912,6 +932,7 @@ fn no_measure(intent: &Intent, catalog: &Catalog) -> PlanError {
 fn build(
     request: &Request<'_>,
     probe: &dyn DataProbe,
+    params: &mut SqlParams,
     warnings: &mut Vec<String>,
     confidence: &mut f64,
     candidates: &[Measure],
@@ -980,16 +1001,16 @@ fn build(
                         let range = filter.resolve(anchor);
                         let compared = if iso_text { qualified(&table.name, &column.name) } else { format!("date({date_sql})") };
                         let (start, end) = (
-                            literal(&range.start.to_string()),
-                            literal(&range.end.to_string()),
+                            params.bind(range.start.to_string()),
+                            params.bind(range.end.to_string()),
                         );
                         let condition = format!("{compared} >= {start} AND {compared} < {end}");
                         match filter.baseline(anchor).filter(|_| versus) {
                             Some(base) => {
                                 let base_condition = format!(
                                     "{compared} >= {} AND {compared} < {}",
-                                    literal(&base.start.to_string()),
-                                    literal(&base.end.to_string())
+                                    params.bind(base.start.to_string()),
+                                    params.bind(base.end.to_string())
                                 );
                                 conditions.push(format!("(({condition}) OR ({base_condition}))"));
                                 time_text = Some(format!(
@@ -1413,6 +1434,8 @@ fn build(
     reading.push('.');
     Ok(Plan {
         sql,
+        // Filled by `plan` once the text is final (`SqlParams::keep_used`).
+        params: SqlParams::new(),
         confidence: *confidence,
         reading,
         warnings: Vec::new(),

@@ -1,5 +1,7 @@
 //! SQLite text the planner emits: identifier quoting, qualification of glossary expressions,
-//! date normalisation for the ways databases store dates, and time buckets.
+//! date normalisation for the ways databases store dates, and time buckets. There is no string
+//! literal maker here on purpose: values from the data or the question are bound
+//! ([`SqlParams::bind`](crate::db::SqlParams::bind)), never written into the text.
 
 use sightline_analytics::Frequency;
 
@@ -179,11 +181,6 @@ pub fn qualified(table: &str, column: &str) -> String {
     format!("{}.{}", ident(table), ident(column))
 }
 
-/// A string literal.
-pub fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
 /// Qualifies the bare column names of `table` inside a glossary expression such as
 /// `status = 'completed'`, so the expression stays unambiguous after joins. String literals,
 /// quoted identifiers, function names and already-qualified names are left alone.
@@ -282,7 +279,6 @@ mod tests {
         assert_eq!(ident("order details"), "\"order details\"");
         assert_eq!(ident("select"), "\"select\"", "keywords are quoted");
         assert_eq!(ident("we\"ird"), "\"we\"\"ird\"");
-        assert_eq!(literal("O'Brien"), "'O''Brien'");
     }
 
     #[test]

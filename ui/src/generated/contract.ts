@@ -21,7 +21,12 @@ analysis_result: Record<string, unknown> | null,
 /**
  * A Plotly figure (`data`, `layout`).
  */
-visualization: { data: unknown[]; layout: Record<string, unknown> } | null, interpretation: string | null, stages: Array<StageReport>, warnings: Array<string>, error: AnswerError | null, };
+visualization: { data: unknown[]; layout: Record<string, unknown> } | null, interpretation: string | null, stages: Array<StageReport>, warnings: Array<string>, error: AnswerError | null, 
+/**
+ * What was sent to a language model for this answer (tables, columns, how many sample
+ * values); null when no model was asked.
+ */
+sent_to_model: SentToModel | null, };
 
 export type SqlParam = string | number;
 
@@ -33,7 +38,7 @@ export type StageReport = { name: string, status: StageStatus, ms: number, };
 
 export type AnswerError = { stage: string | null, kind: ErrorKind, message: string, };
 
-export type ErrorKind = "bad_input" | "not_understood" | "sql_rejected" | "database" | "llm_unavailable" | "sandbox_unavailable" | "keychain_unavailable" | "timeout" | "cancelled" | "internal";
+export type ErrorKind = "bad_input" | "not_understood" | "sql_rejected" | "database" | "llm_unavailable" | "llm_failed" | "sandbox_unavailable" | "keychain_unavailable" | "timeout" | "cancelled" | "internal";
 
 export type StageEvent = { "event": "started", name: string, } | { "event": "finished", name: string, status: StageStatus, ms: number, detail: string | null, };
 
@@ -55,13 +60,23 @@ export type ForeignKeyInfo = { column: string, references_table: string, referen
 
 export type Settings = { 
 /**
- * `offline` (the embedded planner) or the name of a model profile.
+ * `offline` (the embedded planner) or the name of a model profile: a preset (`groq`,
+ * `openai`, `ollama`, `lmstudio`, `openrouter`, `anthropic`) or one of `profiles`.
  */
 model_profile: string, 
 /**
- * The OpenAI-compatible endpoint of the profile; empty for the profile's preset.
+ * The user's own profiles; one named like a preset replaces it.
  */
-base_url: string, 
+profiles: Array<ModelProfile>, 
+/**
+ * Who writes the analysis: the native statistics (default) or the model, as Python run in
+ * the sandbox.
+ */
+analysis_author: Author, 
+/**
+ * Who draws the chart: the native figure (default) or the model, checked and sanitised.
+ */
+chart_author: Author, 
 /**
  * Send only the schema to a model, never sample rows (on by default: nothing of the data
  * leaves the machine unless the user allows it).
@@ -83,3 +98,43 @@ max_rows: number, };
 export type SandboxMode = "auto" | "docker" | "restricted" | "off";
 
 export type Theme = "system" | "light" | "dark";
+
+export type Author = "native" | "model";
+
+export type ModelProfile = { name: string, provider: Provider, base_url: string, model: string, };
+
+export type Provider = "groq" | "openai" | "ollama" | "lmstudio" | "openrouter" | "anthropic" | "custom";
+
+export type Protocol = "open_ai_chat" | "anthropic_messages";
+
+export type SentToModel = { 
+/**
+ * The profile and `llm:PROVIDER:MODEL`.
+ */
+profile: string, method: string, tables: Array<string>, 
+/**
+ * `table.column`, every column described.
+ */
+columns: Array<string>, 
+/**
+ * How many sample data values were included (0 in "schema only" mode).
+ */
+sample_values: number, glossary_terms: number, 
+/**
+ * Whether the previous question and its SQL were included (a follow-up).
+ */
+previous_question: boolean, 
+/**
+ * Calls made to the model for this answer.
+ */
+requests: number, 
+/**
+ * What the model was asked to write: `sql`, and `analysis` or `chart` when it wrote those.
+ */
+parts: Array<string>, };
+
+export type FollowUp = { question: string, 
+/**
+ * The SQL that answered it, when there was one.
+ */
+sql: string | null, };

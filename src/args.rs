@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use sightline_analytics::AnalysisType;
 use sightline_engine::pipeline::agents::FollowUp;
+use sightline_engine::settings::Author;
 use sightline_engine::{AnalyzeRequest, AskRequest, DEFAULT_MAX_ROWS, EngineError, ErrorKind};
 use sightline_sandbox::{Mode, SandboxError, parse_memory};
 
@@ -360,6 +361,7 @@ pub fn resolve(raw: RawArgs) -> Result<Options, ArgsFailure> {
                     question,
                     sql: None,
                 }),
+                chart_author: Author::Native,
                 max_rows: a.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
             },
             llm: a.llm,

@@ -14,14 +14,10 @@ pub async fn run(options: AskOptions, context: &Context) -> io::Result<ExitCode>
         return outcome::fail(context, error);
     }
     let mut request = options.request;
-    if let Some(profile) = options.llm.as_deref() {
-        match llm::endpoint(profile) {
-            Ok((endpoint, schema_only)) => {
-                request.model = endpoint;
-                request.schema_only = schema_only;
-            }
-            Err(error) => return outcome::fail(context, error),
-        }
+    if let Some(profile) = options.llm.as_deref()
+        && let Err(error) = llm::use_profile(&mut request, profile)
+    {
+        return outcome::fail(context, error);
     }
     let engine = Engine::new(EngineConfig::default());
     let sink = show::sink(&options.output);

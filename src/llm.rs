@@ -10,16 +10,25 @@ use sightline_engine::llm::profile::{self, ProcessEnv};
 use sightline_engine::llm::{self as model, Endpoint};
 use sightline_engine::secrets::Keychain;
 use sightline_engine::settings::{self, Settings};
-use sightline_engine::{CancelToken, EngineError};
+use sightline_engine::{AskRequest, CancelToken, EngineError};
 
 use crate::outcome::{self, Context};
 
-/// The endpoint `--llm PROFILE` names (`None` for offline) and whether only the schema may be
-/// sent (the app's "schema only" setting, on unless the user turned it off).
-pub fn endpoint(name: &str) -> Result<(Option<Endpoint>, bool), EngineError> {
+/// The endpoint `--llm PROFILE` names (`None` for offline), and the settings that say what may
+/// be sent and what the model writes (the app's, or the defaults: schema only, native parts).
+pub fn endpoint(name: &str) -> Result<(Option<Endpoint>, Settings), EngineError> {
     let settings = settings_for(name)?;
     let endpoint = profile::resolve(name, &settings, &Keychain::default(), &ProcessEnv)?;
-    Ok((endpoint, settings.schema_only))
+    Ok((endpoint, settings))
+}
+
+/// Sets the model of `request` from `--llm PROFILE` (or the HTTP body's `llm`).
+pub fn use_profile(request: &mut AskRequest, name: &str) -> Result<(), EngineError> {
+    let (endpoint, settings) = endpoint(name)?;
+    request.model = endpoint;
+    request.schema_only = settings.schema_only;
+    request.chart_author = settings.chart_author;
+    Ok(())
 }
 
 /// The app's settings, needed only for a profile that is not a preset.

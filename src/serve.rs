@@ -30,6 +30,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sightline_analytics::AnalysisType;
 use sightline_engine::pipeline::agents::FollowUp;
+use sightline_engine::settings::Author;
 use sightline_engine::{
     AnalyzeRequest, Answer, AnswerError, AskRequest, CancelToken, DEFAULT_MAX_ROWS, Engine,
     EngineConfig, EngineError, ErrorKind, NullSink,
@@ -180,23 +181,22 @@ async fn query_analytics(
         Err(rejection) => return rejected(&rejection),
     };
     let (question, database) = (body.query.clone(), body.database.clone());
-    let (model, schema_only) = match body.llm.as_deref().map(crate::llm::endpoint) {
-        None => (None, true),
-        Some(Ok(resolved)) => resolved,
-        Some(Err(error)) => {
-            let answer = failed_answer(Some(question), database, error);
-            return (answer_status(&answer), Json(answer)).into_response();
-        }
-    };
-    let request = AskRequest {
+    let mut request = AskRequest {
         question: body.query,
         database: body.database,
         glossary: body.glossary,
-        model,
-        schema_only,
+        model: None,
+        schema_only: true,
         follow_up: body.follow_up,
+        chart_author: Author::Native,
         max_rows: body.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
     };
+    if let Some(profile) = body.llm.as_deref()
+        && let Err(error) = crate::llm::use_profile(&mut request, profile)
+    {
+        let answer = failed_answer(Some(question), database, error);
+        return (answer_status(&answer), Json(answer)).into_response();
+    }
     answering(&state, Some(question), database, |cancel| {
         state.engine.ask(request, Arc::new(NullSink), cancel)
     })

@@ -55,6 +55,7 @@ pub async fn ask(
         model,
         schema_only: settings.schema_only,
         follow_up: request.follow_up,
+        chart_author: settings.chart_author,
         max_rows: settings.max_rows,
     };
     let cancel = state.start(&request.request_id);

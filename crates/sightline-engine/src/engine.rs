@@ -16,6 +16,7 @@ use crate::llm::{CallLimits, Endpoint, LlmClient};
 use crate::pipeline;
 use crate::pipeline::agents::{FollowUp, ModelRun};
 use crate::progress::{CancelToken, StageSink};
+use crate::settings::Author;
 
 /// Rows shown in `data.rows` unless the caller asks for another cap.
 pub const DEFAULT_MAX_ROWS: usize = 1000;
@@ -43,6 +44,8 @@ pub struct AskRequest {
     pub schema_only: bool,
     /// The question before this one, for follow-ups such as "now only the West region".
     pub follow_up: Option<FollowUp>,
+    /// Who draws the chart of an answer without an analysis, when a model is in use.
+    pub chart_author: Author,
     pub max_rows: usize,
 }
 
@@ -93,6 +96,7 @@ impl Engine {
                 client: LlmClient::new(endpoint, self.config.llm_limits.clone())
                     .map_err(|e| EngineError::from_stage("plan", &e))?,
                 schema_only: request.schema_only,
+                draws_charts: request.chart_author == Author::Model,
             }),
             None => None,
         };

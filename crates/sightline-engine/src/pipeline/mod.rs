@@ -98,6 +98,14 @@ pub fn run(
         .connect()
         .map_err(|e| EngineError::from_stage("plan", &e))?;
 
+    // The model that designs charts, when the user chose it.
+    let model_for_charts = match &job {
+        Job::Ask {
+            model: Some(model), ..
+        } if model.draws_charts => Some(model.clone()),
+        _ => None,
+    };
+
     // intent + plan: what to compute.
     let (sql, params, spec, reading) = match job {
         Job::Ask {
@@ -228,7 +236,31 @@ pub fn run(
         return Ok(run.answer);
     };
 
-    let figure = run.stage("chart", |_| {
+    let figure = run.stage("chart", |answer| {
+        let drawer = model_for_charts.as_ref().filter(|_| analysis.is_none());
+        if let Some(model) = drawer {
+            let question = answer.question.clone().unwrap_or_default();
+            let drawn =
+                agents::chart::draw(&model.client, &question, &result, model.schema_only, cancel);
+            let attempts = match &drawn {
+                Ok(drawn) => drawn.attempts,
+                Err((_, attempts)) => *attempts,
+            };
+            if let Some(sent) = answer.sent_to_model.as_mut() {
+                agents::chart::record(sent, attempts);
+            }
+            match drawn {
+                Ok(drawn) => {
+                    answer.warnings.extend(drawn.notes);
+                    return Ok(Some(drawn.figure));
+                }
+                Err((error, _)) if error.kind == ErrorKind::Cancelled => return Err(error),
+                Err((error, _)) => answer.warnings.push(format!(
+                    "The model's chart could not be used: {} The native chart is shown instead.",
+                    error.message
+                )),
+            }
+        }
         Ok(chart::figure(&result, analysis.as_ref(), glossary))
     });
     let Some(figure) = figure else {

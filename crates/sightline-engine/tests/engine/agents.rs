@@ -52,6 +52,7 @@ fn request(question: &str, database: &Path, model: &FakeModel) -> AskRequest {
         model: Some(endpoint(model)),
         schema_only: true,
         follow_up: None,
+        chart_author: sightline_engine::settings::Author::Native,
         max_rows: 1000,
     }
 }
@@ -493,5 +494,79 @@ async fn an_unreachable_model_falls_back_quickly() {
     assert!(
         warnings.to_string().contains("cannot be reached"),
         "{warnings}"
+    );
+}
+
+const PER_REGION: &str =
+    "SELECT region, COUNT(*) AS customers FROM customers GROUP BY region ORDER BY region";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_model_designs_the_chart_and_sightline_fills_the_data() {
+    let design = serde_json::json!({
+        "traces": [{"type": "pie", "x": "region", "values": "customers"}],
+        "title": "Customers <b>by</b> region <a href=\"javascript:alert(1)\">x</a>",
+        "explanation": "shares of a whole"
+    });
+    let model = FakeModel::start(vec![
+        fake_model::sql_reply(PER_REGION, "Customers per region"),
+        fake_model::completion(&design.to_string()),
+    ])
+    .await;
+    let mut asked = request("Share of customers per region", &sample_db(), &model);
+    asked.chart_author = sightline_engine::settings::Author::Model;
+    let answer = ask_engine(asked, CancelToken::new()).await;
+    assert!(answer.error.is_none(), "{:?}", answer.error);
+    let figure = answer.visualization.as_ref().unwrap();
+    assert_eq!(figure["data"][0]["type"], "pie");
+    let data = answer.data.as_ref().unwrap();
+    let regions: Vec<Value> = data.rows.iter().map(|r| r[0].clone()).collect();
+    assert_eq!(figure["data"][0]["labels"], Value::Array(regions));
+    let title = figure["layout"]["title"]["text"].as_str().unwrap();
+    assert!(
+        !title.contains('<') && !title.to_lowercase().contains("javascript"),
+        "{title}"
+    );
+    let sent = answer.sent_to_model.unwrap();
+    assert_eq!(sent.requests, 2);
+    assert!(sent.parts.contains(&"chart".to_string()));
+    // The chart request names columns only: no data value went with it (schema only).
+    let chart_prompt = model.chats()[1].prompt();
+    assert!(chart_prompt.contains("region (text)") && !chart_prompt.contains("First rows"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chart_design_with_its_own_data_is_refused_and_the_native_chart_stays() {
+    let forged = serde_json::json!({
+        "traces": [{"type": "bar", "x": ["Atlantis", "Mu"], "y": [1e9, 2e9]}],
+        "title": "Record year"
+    });
+    let model = FakeModel::start(vec![
+        fake_model::sql_reply(PER_REGION, "Customers per region"),
+        fake_model::completion(&forged.to_string()),
+        fake_model::completion(&forged.to_string()),
+    ])
+    .await;
+    let mut asked = request("Customers per region", &sample_db(), &model);
+    asked.chart_author = sightline_engine::settings::Author::Model;
+    let answer = ask_engine(asked, CancelToken::new()).await;
+    assert!(answer.error.is_none(), "{:?}", answer.error);
+    assert!(
+        answer
+            .warnings
+            .iter()
+            .any(|w| w.contains("native chart is shown")),
+        "{:?}",
+        answer.warnings
+    );
+    let figure = answer.visualization.unwrap().to_string();
+    assert!(
+        !figure.contains("Atlantis") && !figure.contains("1000000000"),
+        "{figure}"
+    );
+    assert_eq!(model.chats().len(), 3);
+    assert!(
+        model.chats()[2]
+            .prompt()
+            .contains("data values written in the design")
     );
 }

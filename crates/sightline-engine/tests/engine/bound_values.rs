@@ -109,6 +109,7 @@ fn ask(db: &Path, question: &str) -> Answer {
         model: None,
         schema_only: true,
         follow_up: None,
+        chart_author: sightline_engine::settings::Author::Native,
         max_rows: 1_000_000,
     };
     runtime()

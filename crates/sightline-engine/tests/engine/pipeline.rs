@@ -32,6 +32,7 @@ fn request(question: &str, max_rows: usize) -> AskRequest {
         model: None,
         schema_only: true,
         follow_up: None,
+        chart_author: sightline_engine::settings::Author::Native,
         max_rows,
     }
 }

@@ -1,7 +1,8 @@
 //! The model-driven agents: [`sql`] writes the query with a self-repair loop from the prompt
-//! material of [`context`]. Each agent is optional and falls back to Sightline's own code (the
+//! material of [`context`]; [`chart`] designs the chart of a plain result. Each agent is optional and falls back to Sightline's own code (the
 //! offline planner) with a warning when the model cannot help.
 
+pub mod chart;
 pub mod context;
 pub mod sql;
 
@@ -15,6 +16,8 @@ pub struct ModelRun {
     pub client: LlmClient,
     /// Send no sample values (the default; see `Settings::schema_only`).
     pub schema_only: bool,
+    /// Let the model design the chart of answers without an analysis (`Settings::chart_author`).
+    pub draws_charts: bool,
 }
 
 /// The confidence in SQL a model wrote: higher when it validated at the first reply without

@@ -362,6 +362,7 @@ pub fn resolve(raw: RawArgs) -> Result<Options, ArgsFailure> {
                     sql: None,
                 }),
                 chart_author: Author::Native,
+                analyst: None,
                 max_rows: a.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
             },
             llm: a.llm,

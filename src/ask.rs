@@ -15,7 +15,7 @@ pub async fn run(options: AskOptions, context: &Context) -> io::Result<ExitCode>
     }
     let mut request = options.request;
     if let Some(profile) = options.llm.as_deref()
-        && let Err(error) = llm::use_profile(&mut request, profile)
+        && let Err(error) = llm::use_profile(&mut request, profile, llm::cold_sandboxes)
     {
         return outcome::fail(context, error);
     }

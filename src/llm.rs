@@ -5,12 +5,17 @@
 use std::io;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use sightline_engine::llm::profile::{self, ProcessEnv};
 use sightline_engine::llm::{self as model, Endpoint};
+use sightline_engine::pipeline::agents::Analyst;
 use sightline_engine::secrets::Keychain;
+use sightline_engine::settings::Author;
 use sightline_engine::settings::{self, Settings};
 use sightline_engine::{AskRequest, CancelToken, EngineError};
+use sightline_sandbox::{DockerSettings, PoolSettings, Sandboxes};
 
 use crate::outcome::{self, Context};
 
@@ -22,13 +27,32 @@ pub fn endpoint(name: &str) -> Result<(Option<Endpoint>, Settings), EngineError>
     Ok((endpoint, settings))
 }
 
-/// Sets the model of `request` from `--llm PROFILE` (or the HTTP body's `llm`).
-pub fn use_profile(request: &mut AskRequest, name: &str) -> Result<(), EngineError> {
+/// Sets the model of `request` from `--llm PROFILE` (or the HTTP body's `llm`); model-written
+/// analyses run through `sandboxes`.
+pub fn use_profile(
+    request: &mut AskRequest,
+    name: &str,
+    sandboxes: impl FnOnce() -> Arc<Sandboxes>,
+) -> Result<(), EngineError> {
     let (endpoint, settings) = endpoint(name)?;
+    if endpoint.is_some() && settings.analysis_author == Author::Model {
+        request.analyst = Analyst::from_settings(&settings, sandboxes());
+    }
     request.model = endpoint;
     request.schema_only = settings.schema_only;
     request.chart_author = settings.chart_author;
     Ok(())
+}
+
+/// Sandboxes for one command: no warm spares, each job in a fresh container.
+pub fn cold_sandboxes() -> Arc<Sandboxes> {
+    Arc::new(Sandboxes::new(
+        DockerSettings::default(),
+        PoolSettings {
+            spares: 0,
+            ..PoolSettings::default()
+        },
+    ))
 }
 
 /// The app's settings, needed only for a profile that is not a preset.

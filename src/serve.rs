@@ -58,7 +58,7 @@ struct AppState {
     hosts: Option<HashSet<String>>,
     permits: Semaphore,
     /// `POST /sandbox/run` goes through one warm pool, made at the first request.
-    sandboxes: Sandboxes,
+    sandboxes: Arc<Sandboxes>,
     /// The built web UI served at `/` (`--ui DIR`).
     ui: Option<PathBuf>,
 }
@@ -107,7 +107,10 @@ fn state(address: SocketAddr, ui: Option<PathBuf>) -> Arc<AppState> {
         origins: origins.into_iter().collect(),
         hosts,
         permits: Semaphore::new(CONCURRENT_QUESTIONS),
-        sandboxes: Sandboxes::new(DockerSettings::default(), PoolSettings::default()),
+        sandboxes: Arc::new(Sandboxes::new(
+            DockerSettings::default(),
+            PoolSettings::default(),
+        )),
         ui,
     })
 }
@@ -189,10 +192,12 @@ async fn query_analytics(
         schema_only: true,
         follow_up: body.follow_up,
         chart_author: Author::Native,
+        analyst: None,
         max_rows: body.max_rows.unwrap_or(DEFAULT_MAX_ROWS),
     };
     if let Some(profile) = body.llm.as_deref()
-        && let Err(error) = crate::llm::use_profile(&mut request, profile)
+        && let Err(error) =
+            crate::llm::use_profile(&mut request, profile, || state.sandboxes.clone())
     {
         let answer = failed_answer(Some(question), database, error);
         return (answer_status(&answer), Json(answer)).into_response();

@@ -15,9 +15,9 @@ use sightline_analytics::AnalysisType;
 use sightline_engine::export::{self, ExportFormat};
 use sightline_engine::glossary::{self, GlossarySource};
 use sightline_engine::llm::profile::{self, NoEnv};
-use sightline_engine::pipeline::agents::FollowUp;
+use sightline_engine::pipeline::agents::{Analyst, FollowUp};
 use sightline_engine::secrets::{Secret, SecretStore};
-use sightline_engine::settings::{SandboxMode, Settings};
+use sightline_engine::settings::{Author, SandboxMode, Settings};
 use sightline_engine::{
     AnalyzeRequest, Answer, AnswerError, AskRequest, EngineError, ErrorKind, StageEvent,
 };
@@ -48,6 +48,14 @@ pub async fn ask(
 ) -> Reply<Arc<Answer>> {
     let settings = state.settings();
     let model = profile::resolve(&settings.model_profile, &settings, &state.keychain, &NoEnv)?;
+    let analyst = match (&model, settings.analysis_author) {
+        (Some(_), Author::Model) => state
+            .sandboxes()
+            .await
+            .ok()
+            .and_then(|sandboxes| Analyst::from_settings(&settings, sandboxes)),
+        _ => None,
+    };
     let ask = AskRequest {
         question: request.question,
         glossary: state.glossary_for(&request.database),
@@ -56,6 +64,7 @@ pub async fn ask(
         schema_only: settings.schema_only,
         follow_up: request.follow_up,
         chart_author: settings.chart_author,
+        analyst,
         max_rows: settings.max_rows,
     };
     let cancel = state.start(&request.request_id);

@@ -43,6 +43,9 @@ pub struct Answer {
     /// What was sent to a language model for this answer (tables, columns, how many sample
     /// values); null when no model was asked.
     pub sent_to_model: Option<SentToModel>,
+    /// The Python that computed `analysis_result`, when the model wrote it (run in the sandbox);
+    /// null for Sightline's native analysis.
+    pub analysis_code: Option<String>,
 }
 
 impl Answer {
@@ -65,6 +68,7 @@ impl Answer {
             warnings: Vec::new(),
             error: None,
             sent_to_model: None,
+            analysis_code: None,
         }
     }
 

@@ -14,7 +14,7 @@ use crate::glossary::Glossary;
 use crate::knowledge::KnowledgeCache;
 use crate::llm::{CallLimits, Endpoint, LlmClient};
 use crate::pipeline;
-use crate::pipeline::agents::{FollowUp, ModelRun};
+use crate::pipeline::agents::{Analyst, FollowUp, ModelRun};
 use crate::progress::{CancelToken, StageSink};
 use crate::settings::Author;
 
@@ -46,6 +46,8 @@ pub struct AskRequest {
     pub follow_up: Option<FollowUp>,
     /// Who draws the chart of an answer without an analysis, when a model is in use.
     pub chart_author: Author,
+    /// Where the model's analysis code runs; `None` keeps the native analysis.
+    pub analyst: Option<Analyst>,
     pub max_rows: usize,
 }
 
@@ -97,6 +99,7 @@ impl Engine {
                     .map_err(|e| EngineError::from_stage("plan", &e))?,
                 schema_only: request.schema_only,
                 draws_charts: request.chart_author == Author::Model,
+                analyst: request.analyst,
             }),
             None => None,
         };

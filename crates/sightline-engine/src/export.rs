@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
+use crate::db::QueryResult;
 use serde_json::Value;
 
 use crate::contract::{Answer, DataTable};
@@ -281,6 +282,30 @@ pub fn csv(table: &DataTable) -> String {
     );
     for row in &table.rows {
         push_csv_row(&mut out, row.iter().map(csv_cell));
+    }
+    out
+}
+
+/// A query result as CSV for a program (the sandbox's `data`): every row, values as they are,
+/// nothing defused, since no spreadsheet opens it.
+pub fn data_csv(result: &QueryResult) -> String {
+    let mut out = String::with_capacity(64 + result.row_count * result.columns.len() * 12);
+    push_csv_row(
+        &mut out,
+        result
+            .columns
+            .iter()
+            .map(|c| Cow::Borrowed(c.name.as_str())),
+    );
+    for row in 0..result.row_count {
+        push_csv_row(
+            &mut out,
+            result.columns.iter().map(|c| match c.values.json_at(row) {
+                Value::Null => Cow::Borrowed(""),
+                Value::String(s) => Cow::Owned(s),
+                other => Cow::Owned(other.to_string()),
+            }),
+        );
     }
     out
 }

@@ -26,7 +26,12 @@ visualization: { data: unknown[]; layout: Record<string, unknown> } | null, inte
  * What was sent to a language model for this answer (tables, columns, how many sample
  * values); null when no model was asked.
  */
-sent_to_model: SentToModel | null, };
+sent_to_model: SentToModel | null, 
+/**
+ * The Python that computed `analysis_result`, when the model wrote it (run in the sandbox);
+ * null for Sightline's native analysis.
+ */
+analysis_code: string | null, };
 
 export type SqlParam = string | number;
 

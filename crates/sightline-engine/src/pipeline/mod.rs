@@ -98,11 +98,11 @@ pub fn run(
         .connect()
         .map_err(|e| EngineError::from_stage("plan", &e))?;
 
-    // The model that designs charts, when the user chose it.
-    let model_for_charts = match &job {
+    // The model the question is asked with, for the analysis and chart it may write.
+    let asked_model = match &job {
         Job::Ask {
             model: Some(model), ..
-        } if model.draws_charts => Some(model.clone()),
+        } => Some(model.clone()),
         _ => None,
     };
 
@@ -212,18 +212,15 @@ pub fn run(
 
     // analyze: the statistics, on the full result.
     let analysis = match spec {
-        Some(Target::Planned(spec)) => run.stage("analyze", |answer| {
-            let outcome = analyze::planned(&spec, &result)?;
-            record_analysis(answer, &outcome);
-            Ok(Some(outcome))
-        }),
-        Some(Target::Direct(direct)) => run.stage("analyze", |answer| {
-            let outcome = analyze::direct(&direct, &result, glossary)?;
-            record_analysis(answer, &outcome);
-            Ok(Some(outcome))
-        }),
-        Some(Target::Written(asked)) => run.stage("analyze", |answer| {
-            let outcome = analyze::written(&asked, &result, glossary)?;
+        Some(target) => run.stage("analyze", |answer| {
+            let mut outcome = match target {
+                Target::Planned(spec) => analyze::planned(&spec, &result)?,
+                Target::Direct(direct) => analyze::direct(&direct, &result, glossary)?,
+                Target::Written(asked) => analyze::written(&asked, &result, glossary)?,
+            };
+            if let Some(model) = asked_model.as_ref() {
+                model_analysis(model, &mut outcome, &result, cancel, answer)?;
+            }
             record_analysis(answer, &outcome);
             Ok(Some(outcome))
         }),
@@ -237,7 +234,9 @@ pub fn run(
     };
 
     let figure = run.stage("chart", |answer| {
-        let drawer = model_for_charts.as_ref().filter(|_| analysis.is_none());
+        let drawer = asked_model
+            .as_ref()
+            .filter(|m| m.draws_charts && analysis.is_none());
         if let Some(model) = drawer {
             let question = answer.question.clone().unwrap_or_default();
             let drawn =
@@ -385,6 +384,49 @@ fn ask_model(
             explanation.trim_end_matches('.')
         ),
     })
+}
+
+/// Lets the model write the analysis when the user chose it: its checked result replaces the
+/// native one; on failure the native one stays, with a warning.
+fn model_analysis(
+    model: &agents::ModelRun,
+    outcome: &mut analyze::Outcome,
+    result: &QueryResult,
+    cancel: &CancelToken,
+    answer: &mut Answer,
+) -> Result<(), EngineError> {
+    let Some(analyst) = model.analyst.as_ref() else {
+        return Ok(());
+    };
+    let written = agents::analyst::analyse(
+        &model.client,
+        analyst,
+        outcome,
+        result,
+        model.schema_only,
+        cancel,
+    );
+    let attempts = match &written {
+        Ok(written) => written.attempts,
+        Err((_, attempts)) => *attempts,
+    };
+    if let Some(sent) = answer.sent_to_model.as_mut() {
+        let examples = agents::analyst::example_values(result, model.schema_only);
+        agents::analyst::record(sent, attempts, examples);
+    }
+    match written {
+        Ok(written) => {
+            outcome.result = written.result;
+            outcome.warnings.push(written.note);
+            answer.analysis_code = Some(written.code);
+        }
+        Err((error, _)) if error.kind == ErrorKind::Cancelled => return Err(error),
+        Err((error, _)) => outcome.warnings.push(format!(
+            "The model's analysis could not be used: {} Sightline's own analysis is shown.",
+            error.message
+        )),
+    }
+    Ok(())
 }
 
 fn record_analysis(answer: &mut Answer, outcome: &analyze::Outcome) {

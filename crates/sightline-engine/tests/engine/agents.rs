@@ -53,6 +53,7 @@ fn request(question: &str, database: &Path, model: &FakeModel) -> AskRequest {
         schema_only: true,
         follow_up: None,
         chart_author: sightline_engine::settings::Author::Native,
+        analyst: None,
         max_rows: 1000,
     }
 }
@@ -568,5 +569,200 @@ async fn a_chart_design_with_its_own_data_is_refused_and_the_native_chart_stays(
         model.chats()[2]
             .prompt()
             .contains("data values written in the design")
+    );
+}
+
+/// The Docker sandbox for model-written analyses, or `None` (skipped) when no engine with the
+/// image answers and CI does not require one (`SIGHTLINE_REQUIRE_DOCKER=1`).
+async fn docker_analyst() -> Option<sightline_engine::pipeline::agents::Analyst> {
+    use sightline_sandbox::{DockerSettings, Mode, PoolSettings, Sandboxes};
+    let status = sightline_sandbox::status(&DockerSettings::default()).await;
+    if !(status.docker && status.image) {
+        if std::env::var("SIGHTLINE_REQUIRE_DOCKER").is_ok_and(|v| v == "1") {
+            panic!(
+                "SIGHTLINE_REQUIRE_DOCKER=1 but the sandbox cannot run: {}",
+                status.message
+            );
+        }
+        eprintln!("skipping a Docker test: {}", status.message);
+        return None;
+    }
+    let pool = PoolSettings {
+        spares: 0,
+        ..PoolSettings::default()
+    };
+    Some(sightline_engine::pipeline::agents::Analyst {
+        sandboxes: Arc::new(Sandboxes::new(DockerSettings::default(), pool)),
+        mode: Mode::Docker,
+        timeout: Duration::from_secs(60),
+        memory: 512 << 20,
+    })
+}
+
+fn code_reply(code: &str) -> Script {
+    fake_model::completion(
+        &serde_json::json!({"code": code, "explanation": "as asked"}).to_string(),
+    )
+}
+
+const LINEAR_FORECAST: &str = r#"import numpy as np
+y = data["revenue"].to_numpy(dtype=float)
+x = np.arange(len(y))
+slope, intercept = np.polyfit(x, y, 1)
+future = [float(intercept + slope * (len(y) + i)) for i in range(3)]
+result = {"forecast": future, "forecast_dates": ["2026-01-01", "2026-02-01", "2026-03-01"],
+          "model_used": "numpy linear fit", "interpretation": "A straight line through 2025."}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_model_writes_the_analysis_in_python_run_in_docker() {
+    let Some(analyst) = docker_analyst().await else {
+        return;
+    };
+    let model = FakeModel::start(vec![
+        fake_model::sql_reply(MONTHLY, "Monthly completed revenue in 2025"),
+        code_reply(LINEAR_FORECAST),
+    ])
+    .await;
+    let mut asked = request(
+        "Show monthly revenue for last year and forecast next 3 months",
+        &sample_db(),
+        &model,
+    );
+    asked.analyst = Some(analyst);
+    let answer = ask_engine(asked, CancelToken::new()).await;
+    assert!(answer.error.is_none(), "{:?}", answer.error);
+    let result = serde_json::to_value(answer.analysis_result.as_ref().unwrap()).unwrap();
+    assert_eq!(
+        result["model_used"], "numpy linear fit",
+        "{:?}",
+        answer.warnings
+    );
+    // The same least-squares line, computed here from the answer's own rows.
+    let y: Vec<f64> = answer
+        .data
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r[1].as_f64().unwrap())
+        .collect();
+    let n = y.len() as f64;
+    let mx = (n - 1.0) / 2.0;
+    let my = y.iter().sum::<f64>() / n;
+    let sxy: f64 = y
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (i as f64 - mx) * (v - my))
+        .sum();
+    let sxx: f64 = (0..y.len()).map(|i| (i as f64 - mx).powi(2)).sum();
+    let slope = sxy / sxx;
+    for (i, got) in result["forecast"].as_array().unwrap().iter().enumerate() {
+        let want = my + slope * (n + i as f64 - mx);
+        assert!(
+            (got.as_f64().unwrap() - want).abs() < 1e-6 * want.abs(),
+            "{got} vs {want}"
+        );
+    }
+    assert_eq!(result["forecast_dates"][2], "2026-03-01");
+    assert_eq!(
+        result["lower"],
+        serde_json::json!([]),
+        "no interval was computed, none is shown"
+    );
+    assert!(
+        answer
+            .analysis_code
+            .as_deref()
+            .unwrap()
+            .contains("np.polyfit")
+    );
+    assert!(
+        answer.warnings.iter().any(|w| w.contains("docker sandbox")),
+        "{:?}",
+        answer.warnings
+    );
+    let sent = answer.sent_to_model.unwrap();
+    assert_eq!(sent.requests, 2);
+    assert!(sent.parts.contains(&"analysis".to_string()));
+    // The analysis request named columns only; the data went to the sandbox as a file.
+    let brief = model.chats()[1].prompt();
+    assert!(brief.contains("revenue (number)") && !brief.contains("First rows"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_analysis_code_is_contained_and_the_native_analysis_stays() {
+    let Some(analyst) = docker_analyst().await else {
+        return;
+    };
+    let escapes = [
+        // Refused by the guard before anything runs.
+        "import os\nresult = os.listdir('/')",
+        // Runs, but the container has no network.
+        "import urllib.request\nresult = {'forecast': [float(len(urllib.request.urlopen('http://1.1.1.1', timeout=3).read()))]}",
+    ];
+    let mut scripts = vec![fake_model::sql_reply(MONTHLY, "Monthly revenue")];
+    scripts.extend(escapes.iter().map(|c| code_reply(c)));
+    let model = FakeModel::start(scripts).await;
+    let mut asked = request(
+        "Show monthly revenue for last year and forecast next 3 months",
+        &sample_db(),
+        &model,
+    );
+    asked.analyst = Some(analyst);
+    let answer = ask_engine(asked, CancelToken::new()).await;
+    assert!(answer.error.is_none(), "{:?}", answer.error);
+    assert!(answer.analysis_code.is_none());
+    assert!(
+        answer
+            .warnings
+            .iter()
+            .any(|w| w.contains("Sightline's own analysis is shown")),
+        "{:?}",
+        answer.warnings
+    );
+    let result = serde_json::to_value(answer.analysis_result.as_ref().unwrap()).unwrap();
+    assert_ne!(result["model_used"], "model-written");
+    assert_eq!(result["forecast"].as_array().unwrap().len(), 3);
+    let chats = model.chats();
+    assert_eq!(chats.len(), 3);
+    let second = chats[2].prompt();
+    assert!(
+        second.contains("os"),
+        "the guard's reason went back: {second}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analysis_of_the_wrong_shape_is_refused() {
+    let Some(analyst) = docker_analyst().await else {
+        return;
+    };
+    let model = FakeModel::start(vec![
+        fake_model::sql_reply(MONTHLY, "Monthly revenue"),
+        code_reply("result = {'forecast': 'up, probably'}"),
+        code_reply("result = {'forecast': [1.0, 2.0], 'forecast_dates': ['soon', 'later']}"),
+    ])
+    .await;
+    let mut asked = request(
+        "Forecast monthly revenue for the next 2 months",
+        &sample_db(),
+        &model,
+    );
+    asked.analyst = Some(analyst);
+    let answer = ask_engine(asked, CancelToken::new()).await;
+    assert!(
+        answer
+            .warnings
+            .iter()
+            .any(|w| w.contains("analysis could not be used")),
+        "{:?}",
+        answer.warnings
+    );
+    let chats = model.chats();
+    assert!(
+        chats[2].prompt().contains("must be a list of numbers"),
+        "{}",
+        chats[2].prompt()
     );
 }

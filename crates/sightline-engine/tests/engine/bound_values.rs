@@ -110,6 +110,7 @@ fn ask(db: &Path, question: &str) -> Answer {
         schema_only: true,
         follow_up: None,
         chart_author: sightline_engine::settings::Author::Native,
+        analyst: None,
         max_rows: 1_000_000,
     };
     runtime()

@@ -33,6 +33,7 @@ fn request(question: &str, max_rows: usize) -> AskRequest {
         schema_only: true,
         follow_up: None,
         chart_author: sightline_engine::settings::Author::Native,
+        analyst: None,
         max_rows,
     }
 }

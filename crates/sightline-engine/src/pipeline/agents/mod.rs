@@ -1,11 +1,14 @@
 //! The model-driven agents: [`sql`] writes the query with a self-repair loop from the prompt
-//! material of [`context`]; [`chart`] designs the chart of a plain result. Each agent is optional and falls back to Sightline's own code (the
+//! material of [`context`]; [`analyst`] writes the analysis as Python run in the sandbox;
+//! [`chart`] designs the chart of a plain result. Each agent is optional and falls back to Sightline's own code (the
 //! offline planner) with a warning when the model cannot help.
 
+pub mod analyst;
 pub mod chart;
 pub mod context;
 pub mod sql;
 
+pub use analyst::Analyst;
 pub use context::{FollowUp, ModelContext, SentToModel};
 
 use crate::llm::LlmClient;
@@ -18,6 +21,8 @@ pub struct ModelRun {
     pub schema_only: bool,
     /// Let the model design the chart of answers without an analysis (`Settings::chart_author`).
     pub draws_charts: bool,
+    /// Where model-written analysis code runs, when the user chose it (`Settings::analysis_author`).
+    pub analyst: Option<analyst::Analyst>,
 }
 
 /// The confidence in SQL a model wrote: higher when it validated at the first reply without

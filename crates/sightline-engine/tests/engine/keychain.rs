@@ -87,3 +87,43 @@ fn an_empty_key_is_refused_without_touching_the_keychain() {
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::BadInput);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_takes_its_key_from_the_keychain_into_the_request_header_only() {
+    use sightline_engine::llm::profile::{self, NoEnv};
+    use sightline_engine::settings::Settings;
+
+    let service = format!("dev.sightline.test.resolve.{}", std::process::id());
+    let Some(keychain) = keychain_or_skip(&service) else {
+        return;
+    };
+    let key = "gsk_from_keychain_0123456789abcdef";
+    keychain.set("groq", &Secret::new(key)).unwrap();
+    let mut endpoint = profile::resolve("groq", &Settings::default(), &keychain, &NoEnv)
+        .unwrap()
+        .unwrap();
+    let model =
+        crate::fake_model::FakeModel::start(vec![crate::fake_model::completion("ready")]).await;
+    endpoint.base_url = model.base_url.clone();
+    assert!(
+        !format!("{endpoint:?}").contains(key),
+        "Debug must redact the key"
+    );
+    let check = sightline_engine::llm::check(endpoint, &sightline_engine::CancelToken::new())
+        .await
+        .unwrap();
+    assert_eq!(check.reply, "ready");
+    let sent = model.chats();
+    assert_eq!(
+        sent[0].header("authorization"),
+        Some(&*format!("Bearer {key}"))
+    );
+    assert!(!serde_json::to_string(&check).unwrap().contains(key));
+    assert!(
+        !sent[0].body.to_string().contains(key),
+        "never in the prompt"
+    );
+    keychain.clear("groq").unwrap();
+    let missing = profile::resolve("groq", &Settings::default(), &keychain, &NoEnv).unwrap_err();
+    assert!(missing.message.contains("needs an API key"));
+}

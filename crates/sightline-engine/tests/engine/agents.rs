@@ -766,3 +766,26 @@ async fn an_analysis_of_the_wrong_shape_is_refused() {
         chats[2].prompt()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_anthropic_messages_protocol_works_end_to_end() {
+    let reply = serde_json::json!({"sql": PER_REGION, "explanation": "Customers per region"});
+    let model = FakeModel::start(vec![fake_model::anthropic_stream(&reply.to_string())]).await;
+    let mut asked = request("Customers per region", &sample_db(), &model);
+    if let Some(endpoint) = asked.model.as_mut() {
+        endpoint.provider = Provider::Anthropic;
+        endpoint.protocol = Protocol::AnthropicMessages;
+        endpoint.model = "claude-3-5-haiku-latest".into();
+    }
+    let answer = ask_engine(asked, CancelToken::new()).await;
+    assert!(answer.error.is_none(), "{:?}", answer.error);
+    assert_eq!(answer.method, "llm:anthropic:claude-3-5-haiku-latest");
+    assert_eq!(answer.sql.as_deref(), Some(PER_REGION));
+    let sent = &model.chats()[0];
+    assert!(sent.path.ends_with("/messages"));
+    assert_eq!(sent.header("x-api-key"), Some(KEY));
+    assert_eq!(sent.header("anthropic-version"), Some("2023-06-01"));
+    assert!(sent.header("authorization").is_none());
+    assert!(sent.body["system"].as_str().unwrap().contains("SQLite"));
+    assert_eq!(sent.body["messages"][0]["role"], "user");
+}

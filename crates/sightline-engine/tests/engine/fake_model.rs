@@ -25,6 +25,8 @@ pub enum Script {
         headers: Vec<(String, String)>,
         body: String,
     },
+    /// Raw server-sent events, sent as they are (Anthropic's stream, or anything malformed).
+    Events(String),
     /// Server-sent events, `gap` apart; `complete` sends the final chunk and `[DONE]`, otherwise
     /// the connection closes mid-reply.
     Stream {
@@ -113,11 +115,11 @@ impl FakeModel {
         self.requests.lock().unwrap().clone()
     }
 
-    /// Chat requests only (not model listings).
+    /// Chat requests only (not model listings), in either protocol.
     pub fn chats(&self) -> Vec<Recorded> {
         self.requests()
             .into_iter()
-            .filter(|r| r.path.ends_with("/chat/completions"))
+            .filter(|r| r.path.ends_with("/chat/completions") || r.path.ends_with("/messages"))
             .collect()
     }
 
@@ -196,6 +198,15 @@ async fn serve(
             headers,
             body,
         }) => write_body(&mut socket, status, &headers, &body).await,
+        Some(Script::Events(events)) => {
+            socket
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n",
+                )
+                .await?;
+            socket.write_all(events.as_bytes()).await?;
+            socket.shutdown().await
+        }
         Some(Script::Stream {
             pieces,
             gap,
@@ -312,4 +323,41 @@ pub fn error(status: u16, message: &str, headers: &[(&str, &str)]) -> Script {
             .collect(),
         body: json!({"error": {"message": message, "type": "invalid_request_error"}}).to_string(),
     }
+}
+
+/// An Anthropic Messages stream whose text is `text`, as the API sends it.
+pub fn anthropic_stream(text: &str) -> Script {
+    let mut events = String::new();
+    let mut event = |name: &str, data: Value| {
+        events.push_str(&format!("event: {name}\ndata: {data}\n\n"));
+    };
+    event(
+        "message_start",
+        json!({"type": "message_start", "message": {"id": "msg_01XFD", "type": "message", "role": "assistant",
+               "model": "claude-3-5-haiku-20241022", "content": [], "stop_reason": null,
+               "usage": {"input_tokens": 812, "output_tokens": 1}}}),
+    );
+    event(
+        "content_block_start",
+        json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+    );
+    event("ping", json!({"type": "ping"}));
+    for piece in text.as_bytes().chunks(30) {
+        event(
+            "content_block_delta",
+            json!({"type": "content_block_delta", "index": 0,
+                   "delta": {"type": "text_delta", "text": String::from_utf8_lossy(piece)}}),
+        );
+    }
+    event(
+        "content_block_stop",
+        json!({"type": "content_block_stop", "index": 0}),
+    );
+    event(
+        "message_delta",
+        json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+               "usage": {"output_tokens": 64}}),
+    );
+    event("message_stop", json!({"type": "message_stop"}));
+    Script::Events(events)
 }

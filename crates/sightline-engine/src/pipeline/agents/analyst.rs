@@ -19,7 +19,7 @@ use sightline_sandbox::{Mode, SandboxRequest, Sandboxes};
 
 use super::context::SentToModel;
 use crate::db::{ColumnValues, QueryResult};
-use crate::error::{EngineError, ErrorKind};
+use crate::error::EngineError;
 use crate::export;
 use crate::llm::wire::{self, ChatRequest, Turn};
 use crate::llm::{LlmClient, LlmError, block_on};
@@ -83,101 +83,55 @@ pub fn analyse(
     cancel: &CancelToken,
 ) -> Result<Written, (EngineError, usize)> {
     let kind = outcome.result.analysis_type();
-    let mut turns = vec![Turn::user(brief(outcome, result, schema_only))];
     let data = export::data_csv(result);
-    let mut last = None;
-    for attempt in 1..=MAX_ATTEMPTS {
-        let request = ChatRequest {
-            system: rules(kind),
-            turns: turns.clone(),
-            json: true,
-            max_tokens: 2000,
-            stream: true,
-        };
-        let reply = block_on(client.chat(&request, cancel))
-            .map_err(|e| (EngineError::from_stage("analyze", &e), attempt))?;
-        let code = match take_code(&reply.text) {
-            Ok(code) => code,
-            Err(problem) => {
-                last = Some(problem.clone());
-                turns.push(Turn::assistant(
-                    reply.text.chars().take(4000).collect::<String>(),
-                ));
-                turns.push(Turn::user(format!(
-                    "{problem} Reply with the JSON object only."
-                )));
-                continue;
-            }
-        };
-        let run = SandboxRequest {
-            code: code.clone(),
-            data: vec![("data".to_string(), data.clone())],
-            mode: analyst.mode,
-            timeout: analyst.timeout,
-            memory: analyst.memory,
-        };
-        let ran = block_on(async { Ok::<_, LlmError>(analyst.sandboxes.run(&run).await) })
-            .map_err(|e| (EngineError::from_stage("analyze", &e), attempt))?;
-        if cancel.is_cancelled() {
-            return Err((
-                EngineError::new(ErrorKind::Cancelled, "The question was cancelled."),
-                attempt,
-            ));
-        }
-        let checked = if ran.success {
-            overlay(&outcome.result, &ran.result, outcome, result)
-        } else {
-            let why = ran.error.clone().unwrap_or_else(|| "it failed".to_string());
-            let output: String = ran
-                .output
-                .chars()
-                .rev()
-                .take(600)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            Err(format!(
-                "the sandbox did not accept or finish the code: {why}. Output: {output}"
-            ))
-        };
-        match checked {
-            Ok(normalised) => {
-                let mode = ran
-                    .mode_used
-                    .map(|m| format!("{m:?}").to_lowercase())
-                    .unwrap_or_else(|| "sandbox".to_string());
-                return Ok(Written {
-                    result: normalised,
-                    code,
-                    attempts: attempt,
-                    note: format!(
-                        "The {kind} was computed by Python the model wrote, run in the {mode} sandbox in {:.0} ms; fields it did not compute are left out.",
-                        ran.duration_ms
-                    ),
-                });
-            }
-            Err(problem) => {
-                turns.push(Turn::assistant(
-                    reply.text.chars().take(4000).collect::<String>(),
-                ));
-                turns.push(Turn::user(format!(
-                    "That code cannot be used: {problem}. Write corrected code. Reply with the JSON object only."
-                )));
-                last = Some(problem);
-            }
-        }
-    }
-    Err((
-        EngineError::new(
-            ErrorKind::LlmFailed,
-            format!(
-                "the model's analysis code was refused ({})",
-                last.unwrap_or_default()
-            ),
-        ),
+    let request = ChatRequest {
+        system: rules(kind),
+        turns: vec![Turn::user(brief(outcome, result, schema_only))],
+        json: true,
+        max_tokens: 2000,
+        stream: true,
+    };
+    let ran = super::converse(
+        client,
+        request,
         MAX_ATTEMPTS,
-    ))
+        "analysis code",
+        cancel,
+        |text| {
+            let code = take_code(text)?;
+            let run = SandboxRequest {
+                code: code.clone(),
+                data: vec![("data".to_string(), data.clone())],
+                mode: analyst.mode,
+                timeout: analyst.timeout,
+                memory: analyst.memory,
+            };
+            let ran = block_on(async { Ok::<_, LlmError>(analyst.sandboxes.run(&run).await) })
+                .map_err(|e| e.to_string())?;
+            if !ran.success {
+                let why = ran.error.clone().unwrap_or_else(|| "it failed".to_string());
+                let tail: Vec<char> = ran.output.chars().rev().take(600).collect();
+                let output: String = tail.into_iter().rev().collect();
+                return Err(format!(
+                    "the sandbox did not accept or finish the code: {why}. Output: {output}"
+                ));
+            }
+            let normalised = overlay(&outcome.result, &ran.result, outcome, result)?;
+            Ok((normalised, code, ran.mode_used, ran.duration_ms))
+        },
+    );
+    let ((normalised, code, mode_used, ms), attempts) = ran?;
+    let mode = mode_used
+        .map(|m| format!("{m:?}").to_lowercase())
+        .unwrap_or_else(|| "sandbox".to_string());
+    Ok(Written {
+        result: normalised,
+        code,
+        attempts,
+        note: format!(
+            "The {kind} was computed by Python the model wrote, run in the {mode} sandbox in {ms:.0} ms; fields it did not compute are left out."
+        ),
+    })
 }
 
 /// Counts an analysis request in what was sent (and the example rows, when any went).
@@ -278,11 +232,11 @@ fn take_code(text: &str) -> Result<String, String> {
             .and_then(Value::as_str)
             .map(str::to_string)
             .filter(|c| !c.trim().is_empty())
-            .ok_or_else(|| "The JSON object has no \"code\" string.".to_string());
+            .ok_or_else(|| "the JSON object has no \"code\" string".to_string());
     }
     wire::fenced_block(text, &["python", "py", ""])
         .map(str::to_string)
-        .ok_or_else(|| "The reply holds no code.".to_string())
+        .ok_or_else(|| "the reply holds no code".to_string())
 }
 
 /// The native result with the model's checked values laid over it.

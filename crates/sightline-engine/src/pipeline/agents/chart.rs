@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 use super::context::SentToModel;
 use crate::db::{ColumnValues, QueryResult};
 use crate::error::{EngineError, ErrorKind};
+use crate::llm::LlmClient;
 use crate::llm::wire::{self, ChatRequest, Turn};
-use crate::llm::{LlmClient, block_on};
 use crate::pipeline::chart::{MAX_TRACE_POINTS, WEBGL_POINTS};
 use crate::progress::CancelToken;
 
@@ -57,49 +57,30 @@ pub fn draw(
     schema_only: bool,
     cancel: &CancelToken,
 ) -> Result<Drawn, (EngineError, usize)> {
-    let mut turns = vec![Turn::user(describe(question, result, schema_only))];
-    let mut last = None;
-    for attempt in 1..=MAX_ATTEMPTS {
-        let request = ChatRequest {
-            system: RULES.to_string(),
-            turns: turns.clone(),
-            json: true,
-            max_tokens: 600,
-            stream: true,
-        };
-        let reply = block_on(client.chat(&request, cancel))
-            .map_err(|e| (EngineError::from_stage("chart", &e), attempt))?;
-        let built = wire::json_object(&reply.text)
-            .map_err(|e| EngineError::from_stage("chart", &e))
-            .and_then(|design| build(&design, result));
-        match built {
-            Ok((figure, notes)) => {
-                return Ok(Drawn {
-                    figure,
-                    attempts: attempt,
-                    notes,
-                });
-            }
-            Err(problem) => {
-                turns.push(Turn::assistant(
-                    reply.text.chars().take(2000).collect::<String>(),
-                ));
-                turns.push(Turn::user(format!(
-                    "That design cannot be used: {}. Reply with a corrected JSON object only.",
-                    problem.message
-                )));
-                last = Some(problem);
-            }
-        }
-    }
-    let why = last.map(|e| e.message).unwrap_or_default();
-    Err((
-        EngineError::new(
-            ErrorKind::LlmFailed,
-            format!("the model's chart design was refused ({why})"),
-        ),
+    let request = ChatRequest {
+        system: RULES.to_string(),
+        turns: vec![Turn::user(describe(question, result, schema_only))],
+        json: true,
+        max_tokens: 600,
+        stream: true,
+    };
+    let built = super::converse(
+        client,
+        request,
         MAX_ATTEMPTS,
-    ))
+        "chart design",
+        cancel,
+        |text| {
+            let design = wire::json_object(text).map_err(|e| e.to_string())?;
+            build(&design, result).map_err(|e| e.message)
+        },
+    )?;
+    let ((figure, notes), attempts) = built;
+    Ok(Drawn {
+        figure,
+        attempts,
+        notes,
+    })
 }
 
 /// Counts a chart request in what was sent.

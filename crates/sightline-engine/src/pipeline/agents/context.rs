@@ -435,6 +435,19 @@ mod tests {
         }
     }
 
+    /// The context of the question "orders" on the two-table schema.
+    fn orders_context(schema_only: bool) -> ModelContext {
+        ModelContext::new(
+            "orders",
+            None,
+            &schema(0),
+            &Glossary::default(),
+            &[],
+            schema_only,
+            None,
+        )
+    }
+
     fn schema(extra: usize) -> Schema {
         let mut tables = vec![
             table(
@@ -473,41 +486,17 @@ mod tests {
 
     #[test]
     fn schema_only_sends_no_values() {
-        let only = ModelContext::new(
-            "orders",
-            None,
-            &schema(0),
-            &Glossary::default(),
-            &[],
-            true,
-            None,
-        );
+        let only = orders_context(true);
         assert_eq!(only.sent("p", "m").sample_values, 0);
         assert!(!only.system_prompt().contains("-sample"));
-        let with = ModelContext::new(
-            "orders",
-            None,
-            &schema(0),
-            &Glossary::default(),
-            &[],
-            false,
-            None,
-        );
+        let with = orders_context(false);
         assert!(with.sent("p", "m").sample_values > 0);
         assert!(with.system_prompt().contains("region-sample"));
     }
 
     #[test]
     fn near_miss_names_are_found_only_when_unambiguous() {
-        let context = ModelContext::new(
-            "orders",
-            None,
-            &schema(0),
-            &Glossary::default(),
-            &[],
-            true,
-            None,
-        );
+        let context = orders_context(true);
         assert_eq!(
             context.nearest_name(NameKind::Column, "amout").as_deref(),
             Some("amount")

@@ -11,7 +11,10 @@ pub mod sql;
 pub use analyst::Analyst;
 pub use context::{FollowUp, ModelContext, SentToModel};
 
-use crate::llm::LlmClient;
+use crate::error::{EngineError, ErrorKind};
+use crate::llm::wire::{ChatRequest, Turn};
+use crate::llm::{LlmClient, block_on};
+use crate::progress::CancelToken;
 
 /// A question asked with a model: the client, what may be sent, and the conversation so far.
 #[derive(Debug, Clone)]
@@ -23,6 +26,49 @@ pub struct ModelRun {
     pub draws_charts: bool,
     /// Where model-written analysis code runs, when the user chose it (`Settings::analysis_author`).
     pub analyst: Option<analyst::Analyst>,
+}
+
+/// One exchange with the model, as every agent has it: ask, check the reply with `check`, and
+/// when it cannot be used send the problem back, up to `attempts` replies. Returns the checked
+/// value and the replies it took, or the error and the replies used. `what` names the part in
+/// the final error ("SQL", "chart design", "analysis code").
+pub fn converse<T>(
+    client: &LlmClient,
+    mut request: ChatRequest,
+    attempts: usize,
+    what: &str,
+    cancel: &CancelToken,
+    mut check: impl FnMut(&str) -> Result<T, String>,
+) -> Result<(T, usize), (EngineError, usize)> {
+    let mut last = String::new();
+    for attempt in 1..=attempts {
+        let reply = block_on(client.chat(&request, cancel))
+            .map_err(|e| (EngineError::from_stage("plan", &e), attempt))?;
+        match check(&reply.text) {
+            Ok(value) => return Ok((value, attempt)),
+            Err(problem) => {
+                if cancel.is_cancelled() {
+                    let cancelled =
+                        EngineError::new(ErrorKind::Cancelled, "The question was cancelled.");
+                    return Err((cancelled, attempt));
+                }
+                request.turns.push(Turn::assistant(
+                    reply.text.chars().take(4000).collect::<String>(),
+                ));
+                request.turns.push(Turn::user(format!(
+                    "That reply cannot be used: {problem}. Write a corrected one. Reply with the JSON object only."
+                )));
+                last = problem;
+            }
+        }
+    }
+    Err((
+        EngineError::new(
+            ErrorKind::LlmFailed,
+            format!("The model's {what} was still wrong after {attempts} attempts ({last})."),
+        ),
+        attempts,
+    ))
 }
 
 /// The confidence in SQL a model wrote: higher when it validated at the first reply without

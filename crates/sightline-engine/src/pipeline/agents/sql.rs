@@ -13,8 +13,8 @@ use serde_json::Value;
 use super::context::ModelContext;
 use crate::db::{DbError, ReadOnlyConnection, ValidatedSql};
 use crate::error::{EngineError, ErrorKind, HasKind};
-use crate::llm::wire::{self, ChatRequest, Turn};
-use crate::llm::{LlmClient, LlmError, block_on};
+use crate::llm::LlmClient;
+use crate::llm::wire::{self, ChatRequest};
 use crate::progress::CancelToken;
 
 /// Replies asked for per question, the first included.
@@ -46,61 +46,27 @@ pub fn write(
     connection: &ReadOnlyConnection,
     cancel: &CancelToken,
 ) -> Result<Written, Failed> {
-    let mut turns = context.turns();
-    let mut last_error = None;
-    for attempt in 1..=MAX_ATTEMPTS {
-        let request = ChatRequest {
-            system: context.system_prompt(),
-            turns: turns.clone(),
-            json: true,
-            max_tokens: 1024,
-            stream: true,
-        };
-        let reply = block_on(client.chat(&request, cancel)).map_err(|e| Failed {
-            error: model_error(&e),
-            attempts: attempt,
-        })?;
-        let checked = take_sql(&reply.text).and_then(|(sql, explanation)| {
-            check(&sql, context, connection).map(|(validated, repairs)| Written {
-                validated,
-                attempts: attempt,
-                repairs,
-                explanation,
-            })
-        });
-        match checked {
-            Ok(written) => return Ok(written),
-            Err(problem) => {
-                if cancel.is_cancelled() {
-                    return Err(Failed {
-                        error: EngineError::new(
-                            ErrorKind::Cancelled,
-                            "The question was cancelled.",
-                        ),
-                        attempts: attempt,
-                    });
-                }
-                turns.push(Turn::assistant(
-                    reply.text.chars().take(4000).collect::<String>(),
-                ));
-                turns.push(Turn::user(format!(
-                    "That query cannot be used: {}. Write a corrected query. Reply with the JSON object only.",
-                    problem.message
-                )));
-                last_error = Some(problem);
-            }
-        }
+    let request = ChatRequest {
+        system: context.system_prompt(),
+        turns: context.turns(),
+        json: true,
+        max_tokens: 1024,
+        stream: true,
+    };
+    let checked = super::converse(client, request, MAX_ATTEMPTS, "SQL", cancel, |text| {
+        let (sql, explanation) = take_sql(text).map_err(|e| e.message)?;
+        let (validated, repairs) = check(&sql, context, connection).map_err(|e| e.message)?;
+        Ok((validated, repairs, explanation))
+    });
+    match checked {
+        Ok(((validated, repairs, explanation), attempts)) => Ok(Written {
+            validated,
+            attempts,
+            repairs,
+            explanation,
+        }),
+        Err((error, attempts)) => Err(Failed { error, attempts }),
     }
-    let why = last_error
-        .map(|e| e.message)
-        .unwrap_or_else(|| "no reply".to_string());
-    Err(Failed {
-        error: EngineError::new(
-            ErrorKind::LlmFailed,
-            format!("The model's SQL was still wrong after {MAX_ATTEMPTS} attempts ({why})."),
-        ),
-        attempts: MAX_ATTEMPTS,
-    })
 }
 
 /// The SQL and explanation in a reply: `{"sql": ..., "explanation": ...}`, a ```sql block, or a
@@ -268,10 +234,6 @@ fn rejection(error: &DbError) -> EngineError {
 
 fn problem(why: &str) -> EngineError {
     EngineError::new(ErrorKind::LlmFailed, why)
-}
-
-fn model_error(error: &LlmError) -> EngineError {
-    EngineError::from_stage("plan", error)
 }
 
 #[cfg(test)]

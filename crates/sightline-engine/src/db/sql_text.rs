@@ -30,17 +30,8 @@ pub(crate) fn statements(sql: &str) -> Vec<Vec<String>> {
                 leading = true;
                 i += 1;
             }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
-                    i += 1;
-                }
-                i = (i + 2).min(bytes.len());
+            b'-' | b'/' if comment_end(bytes, i).is_some() => {
+                i = comment_end(bytes, i).unwrap_or(bytes.len());
             }
             b'\'' | b'"' | b'`' => {
                 i = skip_quoted(bytes, i, b);
@@ -140,17 +131,8 @@ pub(crate) fn placeholders(sql: &str) -> Vec<Placeholder> {
     while i < bytes.len() {
         let b = bytes[i];
         match b {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
-                    i += 1;
-                }
-                i = (i + 2).min(bytes.len());
+            b'-' | b'/' if comment_end(bytes, i).is_some() => {
+                i = comment_end(bytes, i).unwrap_or(bytes.len());
             }
             b'\'' | b'"' | b'`' => i = skip_quoted(bytes, i, b),
             b'[' => {
@@ -324,6 +306,26 @@ pub(crate) fn classify(words: &[String]) -> Leading {
         },
         "" => Leading::Other("a symbol".to_string()),
         other => Leading::Other(other.to_string()),
+    }
+}
+
+/// Where a comment starting at `i` ends (`--` to the line end, `/* */` past its close), or
+/// `None` when no comment starts there.
+fn comment_end(bytes: &[u8], i: usize) -> Option<usize> {
+    match (bytes.get(i), bytes.get(i + 1)) {
+        (Some(b'-'), Some(b'-')) => Some(
+            bytes[i..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |n| i + n),
+        ),
+        (Some(b'/'), Some(b'*')) => Some(
+            bytes[i + 2..]
+                .windows(2)
+                .position(|w| w == b"*/")
+                .map_or(bytes.len(), |n| i + 2 + n + 2),
+        ),
+        _ => None,
     }
 }
 

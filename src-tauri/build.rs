@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "key_set",
     "key_clear",
     "key_status",
+    "llm_profiles",
+    "llm_test",
     "sandbox_status",
     "sandbox_run",
     "sandbox_build_image",

@@ -14,12 +14,14 @@ use serde::{Deserialize, Serialize};
 use sightline_analytics::AnalysisType;
 use sightline_engine::export::{self, ExportFormat};
 use sightline_engine::glossary::{self, GlossarySource};
-use sightline_engine::llm::profile::{self, NoEnv};
+use sightline_engine::llm::profile::{self, NoEnv, ProfileView};
+use sightline_engine::llm::{self as model, Check};
 use sightline_engine::pipeline::agents::{Analyst, FollowUp};
 use sightline_engine::secrets::{Secret, SecretStore};
 use sightline_engine::settings::{Author, SandboxMode, Settings};
 use sightline_engine::{
-    AnalyzeRequest, Answer, AnswerError, AskRequest, EngineError, ErrorKind, StageEvent,
+    AnalyzeRequest, Answer, AnswerError, AskRequest, CancelToken, EngineError, ErrorKind,
+    StageEvent,
 };
 use sightline_sandbox::{DockerSettings, Mode, SandboxRequest, SandboxResult, SandboxStatus};
 use tauri::State;
@@ -228,6 +230,49 @@ pub async fn key_clear(profile: String, state: State<'_, AppState>) -> Reply<boo
 pub async fn key_status(profile: String, state: State<'_, AppState>) -> Reply<bool> {
     let keychain = state.keychain.clone();
     blocking(move || keychain.is_set(&profile)).await
+}
+
+/// The model profiles the window can pick (presets and the user's own, with the presets'
+/// values filled in), every provider's preset, the active profile, and the models of an Ollama
+/// server on this machine when one answers.
+#[derive(Serialize)]
+pub struct LlmProfiles {
+    profiles: Vec<ProfileView>,
+    presets: Vec<ProfileView>,
+    active: String,
+    ollama: Option<Vec<String>>,
+}
+
+#[tauri::command]
+pub async fn llm_profiles(state: State<'_, AppState>) -> Reply<LlmProfiles> {
+    let settings = state.settings();
+    Ok(LlmProfiles {
+        profiles: profile::views(&settings),
+        presets: profile::presets(),
+        active: settings.model_profile,
+        ollama: model::detect_ollama(OLLAMA).await,
+    })
+}
+
+const OLLAMA: &str = "http://localhost:11434";
+
+/// Checks a saved profile: lists its models and asks for a one-word reply. The key comes from
+/// the keychain only.
+#[tauri::command]
+pub async fn llm_test(profile: String, state: State<'_, AppState>) -> Reply<Check> {
+    let (settings, keychain) = (state.settings(), state.keychain.clone());
+    let endpoint = blocking(move || profile::resolve(&profile, &settings, &keychain, &NoEnv))
+        .await?
+        .ok_or_else(|| {
+            EngineError::new(
+                ErrorKind::BadInput,
+                "Offline uses no model: nothing to test.",
+            )
+            .at_stage("llm")
+        })?;
+    model::check(endpoint, &CancelToken::new())
+        .await
+        .map_err(|e| EngineError::from_stage("llm", &e).into())
 }
 
 #[tauri::command]

@@ -43,6 +43,8 @@ fn run() -> tauri::Result<()> {
             commands::key_set,
             commands::key_clear,
             commands::key_status,
+            commands::llm_profiles,
+            commands::llm_test,
             commands::sandbox_status,
             commands::sandbox_run,
             commands::sandbox_build_image,

@@ -13,6 +13,8 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 
 import { join, resolve } from "node:path";
 import { Builder, By, Key, until } from "selenium-webdriver";
 
+import { promptOf, startFakeModel } from "./fake-model.mjs";
+
 const ROOT = resolve(import.meta.dirname, "../..");
 const APP = process.env.SIGHTLINE_APP;
 const CLI = process.env.SIGHTLINE_BIN;
@@ -56,6 +58,13 @@ async function replaceText(element, text) {
   await element.click();
   await element.sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
   await element.sendKeys(text);
+}
+
+/** Clicks `element` after bringing it to the middle of the window: typing scrolls a field to the
+ *  top edge, under the sticky top bar, where WebDriver refuses to click what sits beside it. */
+async function clickCentered(element) {
+  await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", element);
+  await element.click();
 }
 
 async function shot(name) {
@@ -119,6 +128,35 @@ function cliAnalyze(sql) {
 async function openSettings() {
   await (await find("nav-settings")).click();
   return find("settings");
+}
+
+/** Picks `value` in the <select> `id` the way a user does (clicking its option). */
+async function choose(id, value) {
+  const select = await find(id);
+  await select.findElement(By.css(`option[value="${value}"]`)).click();
+  await driver.wait(async () => (await select.getAttribute("value")) === value, WAIT, `${id} shows ${value}`);
+}
+
+/** Saves the settings and waits until the store file's settings pass `saved`. */
+async function saveSettings(saved, what) {
+  await (await find("settings-save")).click();
+  await driver.wait(async () => {
+    try {
+      return saved(JSON.parse(readStore()).settings ?? {});
+    } catch {
+      return false;
+    }
+  }, WAIT, `the store file holds ${what}`);
+  await driver.wait(async () => (await driver.findElements(byTest("settings-unsaved"))).length === 0, WAIT,
+    "no unsaved changes are left");
+}
+
+function keychainHas(profile) {
+  try {
+    return execFileSync("secret-tool", ["lookup", "service", "dev.sightline.app", "username", profile], { encoding: "utf8" });
+  } catch {
+    return null;
+  }
 }
 
 before(async () => {
@@ -204,45 +242,37 @@ test("a setting survives a restart", async () => {
 test("an API key goes to the keychain and nowhere else", async () => {
   const key = `gsk_e2e_${process.pid}_${Date.now()}`;
   await openSettings();
-  const profile = await find("settings-model-profile");
-  await replaceText(profile, "groq");
-  const baseUrl = await find("settings-base-url");
-  await replaceText(baseUrl, "https://api.groq.com/openai/v1");
-  await (await find("settings-save")).click();
+  await choose("settings-model-profile", "groq");
+  await saveSettings((s) => s.model_profile === "groq", "the groq profile");
   await driver.wait(async () => (await textOf("key-status")).includes('"groq"'), 15_000,
-    "the key panel speaks of the saved profile").catch(async (e) => {
+    "the key row speaks of the chosen profile").catch(async (e) => {
     await shot("failed-key-profile");
     throw e;
   });
   assert.equal(await (await find("key-status")).getAttribute("data-set"), "false", "no key at first");
   await (await find("key-input")).sendKeys(key);
-  await (await find("key-set")).click();
+  await clickCentered(await find("key-set"));
   await driver.wait(async () => (await (await find("key-status")).getAttribute("data-set")) === "true", WAIT,
     "the window says a key is set");
-  const inKeychain = execFileSync("secret-tool", ["lookup", "service", "dev.sightline.app", "username", "groq"], { encoding: "utf8" });
-  assert.equal(inKeychain, key, "the system keychain holds the key");
+  assert.equal(keychainHas("groq"), key, "the system keychain holds the key");
   assert.ok(!readStore().includes(key), "the settings file never holds the key");
   const webStorage = await driver.executeScript(
     "return JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage))");
   assert.ok(!webStorage.includes(key), "web storage never holds the key");
+  assert.ok(!(await driver.getPageSource()).includes(key), "the page never shows the key");
   assert.equal(await (await find("key-input")).getAttribute("value"), "", "the key field is emptied");
+  // For the screenshot: the sandbox status checked, the passing notice hidden.
+  await driver.wait(until.elementLocated(By.css('[data-testid="sandbox-status"] li')), WAIT, "the sandbox status is shown");
+  await driver.executeScript("const t = document.querySelector('.toast'); if (t) t.style.visibility = 'hidden';");
+  await driver.sleep(500); // WebKitGTK under Xvfb paints a moment after the DOM changes
   await shot("04-settings");
-  await (await find("key-clear")).click();
+  await clickCentered(await find("key-clear"));
   await driver.wait(async () => (await (await find("key-status")).getAttribute("data-set")) === "false", WAIT,
     "the window says no key is set");
-  await driver.wait(async () => {
-    try {
-      execFileSync("secret-tool", ["lookup", "service", "dev.sightline.app", "username", "groq"]);
-      return false;
-    } catch {
-      return true;
-    }
-  }, WAIT, "clearing removes the key from the keychain");
+  await driver.wait(async () => keychainHas("groq") === null, WAIT, "clearing removes the key from the keychain");
   // Back to the offline planner for the tests that follow.
-  await replaceText(await find("settings-model-profile"), "offline");
-  await replaceText(await find("settings-base-url"), " ");
-  await (await find("settings-save")).click();
-  await driver.wait(async () => (await textOf("key-status")).includes('"offline"'), WAIT, "the offline profile is saved again");
+  await choose("settings-model-profile", "offline");
+  await saveSettings((s) => s.model_profile === "offline", "the offline planner");
 });
 
 function readStore() {
@@ -288,4 +318,131 @@ test("a glossary edited in the app is kept in the app's folder and used, never w
   assert.match(expected.interpretation, /takings|Takings/, "the CLI reads the new term from the kept glossary");
   await (await find("nav-ask")).click();
   await ask(question, expected);
+});
+
+test("a custom profile on an OpenAI-compatible server writes the SQL, and the answer says what was sent", async () => {
+  const regionSql =
+    "SELECT customers.region AS region, SUM(orders.amount) AS revenue FROM orders JOIN customers ON orders.customer_id = customers.id WHERE orders.status = 'completed' GROUP BY customers.region ORDER BY revenue DESC";
+  const westSql =
+    "SELECT strftime('%Y-%m', orders.order_date) AS month, SUM(orders.amount) AS revenue FROM orders JOIN customers ON orders.customer_id = customers.id WHERE orders.status = 'completed' AND customers.region = 'West' GROUP BY month ORDER BY month";
+  const model = await startFakeModel({
+    sql: [
+      { sql: regionSql, explanation: "Revenue of completed orders per customer region." },
+      { sql: westSql, explanation: "Monthly revenue of completed orders in the West region." },
+    ],
+    models: ["fake-llama", "fake-llama-small"],
+  });
+  const key = `sk-fake-e2e-${process.pid}-${Date.now()}`;
+  try {
+    await openSettings();
+    await (await find("profile-add")).click();
+    await replaceText(await find("profile-name"), "fake model");
+    await driver.wait(async () => (await driver.findElements(By.css('[data-testid="profile-editor"] .field-error'))).length > 0,
+      WAIT, "a name with a space is refused next to the field");
+    assert.ok(!(await (await find("profile-done")).isEnabled()), "Done waits for a usable profile");
+    await (await find("profile-name")).sendKeys(Key.ENTER);
+    assert.equal((await driver.findElements(byTest("profile-editor"))).length, 1, "Enter does not take a bad profile either");
+    await replaceText(await find("profile-name"), "fake");
+    await choose("profile-provider", "custom");
+    await replaceText(await find("profile-base-url"), model.baseUrl);
+    await replaceText(await find("profile-model"), "fake-llama");
+    await clickCentered(await find("profile-done"));
+    await driver.wait(async () => (await (await find("settings-model-profile")).getAttribute("value")) === "fake", WAIT,
+      "the new profile is the chosen one");
+    await saveSettings((s) => s.model_profile === "fake", "the fake profile");
+    const stored = JSON.parse(readStore()).settings;
+    assert.equal(stored.model_profile, "fake");
+    assert.deepEqual(stored.profiles, [{ name: "fake", provider: "custom", base_url: model.baseUrl, model: "fake-llama" }]);
+
+    // Its key goes to the keychain under the profile's name, and reaches the server as a bearer token.
+    await driver.wait(async () => (await textOf("key-status")).includes('"fake"'), WAIT, "the key row is the profile's");
+    // Enter in the key field sets the key (and does not submit the settings form).
+    await (await find("key-input")).sendKeys(key, Key.ENTER);
+    await driver.wait(async () => (await (await find("key-status")).getAttribute("data-set")) === "true", WAIT, "a key is set");
+    assert.equal(keychainHas("fake"), key);
+
+    await clickCentered(await find("llm-test"));
+    const result = await find("llm-test-result");
+    await driver.wait(async () => (await result.getAttribute("data-ok")) === "true", WAIT, "Test connection succeeds");
+    const said = await textOf("llm-test-result");
+    assert.match(said, /llm:custom:fake-llama/);
+    assert.match(said, /\d+ ms/);
+    assert.match(said, /2 models listed: fake-llama, fake-llama-small/);
+    assert.match(said, /ready/);
+    // The language-model section at the top of the window, without the passing notice.
+    await driver.executeScript(`
+      const section = arguments[0];
+      window.scrollTo(0, section.getBoundingClientRect().top + window.scrollY - document.querySelector('.topbar').offsetHeight - 12);
+      const toast = document.querySelector('.toast');
+      if (toast) toast.style.visibility = 'hidden';
+    `, await find("llm-settings"));
+    await shot("05-settings-model");
+
+    // The question: the model writes the SQL; the answer names it and lists what it was sent.
+    await openSample();
+    await (await find("nav-ask")).click();
+    const input = await find("question-input");
+    await replaceText(input, "Total revenue by region");
+    await input.sendKeys(Key.ENTER);
+    const answer = By.css('[data-testid="answer-method"][data-method="llm:custom:fake-llama"]');
+    await driver.wait(until.elementLocated(answer), WAIT, "the answer is the model's").catch(async (e) => {
+      await shot("failed-model-answer");
+      throw e;
+    });
+    assert.match(await textOf("answer-method"), /SQL written by the model fake-llama \(custom\)/);
+    await (await find("tab-sql")).click();
+    assert.equal(await (await find("sql-editor")).getAttribute("value"), regionSql, "the SQL tab shows the model's SQL");
+    await (await find("tab-data")).click();
+    const grid = await textOf("grid");
+    for (const region of ["West", "East", "North", "South"]) assert.ok(grid.includes(region), `the grid shows ${region}`);
+
+    const sent = await find("sent-to-model");
+    await sent.findElement(By.css("summary")).click();
+    assert.match(await textOf("sent-tables"), /orders/);
+    assert.match(await textOf("sent-tables"), /customers/);
+    assert.ok(Number(await (await find("sent-columns")).getAttribute("data-count")) > 5, "the columns sent are counted");
+    assert.match(await textOf("sent-columns"), /customers\.region/);
+    assert.equal(await textOf("sent-samples"), "none — schema only");
+    assert.equal(await textOf("sent-previous"), "not included");
+    assert.match(await textOf("sent-requests"), /^1 call to the model, for: sql$/);
+    await shot("06-answer-model");
+
+    const chats = model.chats();
+    assert.equal(chats.length, 2, "one chat for the test, one for the question");
+    const asked = chats[1];
+    assert.equal(asked.body.stream, true, "the SQL agent streams");
+    assert.equal(asked.body.model, "fake-llama");
+    assert.equal(asked.headers.authorization, `Bearer ${key}`, "the keychain's key reaches the server");
+    assert.ok(!promptOf(asked).includes("West"), "schema only: no value from the data in the prompt");
+
+    // A follow-up: the previous question and its SQL go along, and the answer says so.
+    await (await find("follow-up-start")).click();
+    await driver.wait(async () => (await textOf("follow-up-text")) === "Total revenue by region", WAIT, "the follow-up chip");
+    await replaceText(await find("question-input"), "now only the West region, by month");
+    await (await find("question-input")).sendKeys(Key.ENTER);
+    await driver.wait(async () => {
+      const shown = await driver.findElements(byTest("sent-previous"));
+      return shown.length > 0 && (await driver.executeScript("return arguments[0].textContent", shown[0])).startsWith("included");
+    }, WAIT, "the follow-up's answer lists the previous question as sent");
+    const followed = model.chats()[2];
+    assert.ok(promptOf(followed).includes("Total revenue by region"), "the previous question is in the prompt");
+    assert.ok(promptOf(followed).includes(regionSql), "and its SQL");
+    await (await find("tab-sql")).click();
+    assert.equal(await (await find("sql-editor")).getAttribute("value"), westSql);
+    await (await find("new-question")).click();
+
+    // Back to the offline planner; the key is cleared from the keychain.
+    await openSettings();
+    await choose("settings-model-profile", "fake");
+    await clickCentered(await find("key-clear"));
+    await driver.wait(async () => keychainHas("fake") === null, WAIT, "the key is cleared");
+    await choose("settings-model-profile", "offline");
+    await saveSettings((s) => s.model_profile === "offline", "the offline planner");
+  } finally {
+    await model.close();
+  }
+  const question = "Statistical summary of revenue by region";
+  await (await find("nav-ask")).click();
+  await ask(question, cliAnswer(question));
+  assert.equal(await (await find("answer-method")).getAttribute("data-method"), "offline", "offline again");
 });

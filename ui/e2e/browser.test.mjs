@@ -230,6 +230,53 @@ describe('Sightline in the browser', { timeout: 10 * 60_000 }, () => {
     assert.match(await page.getByTestId('grid-count').innerText(), /^9 rows/);
   });
 
+  test('follows up an answer: the chip, follow_up in the request, the offline planner named', async () => {
+    const first = 'Show monthly revenue for last year';
+    const expected = await direct('/query/analytics', { query: first, database: SAMPLE });
+    assert.equal(expected.status, 200, JSON.stringify(expected.json.error));
+    const answered = page.waitForResponse((r) => r.url().endsWith('/query/analytics'));
+    await ask(first, expected.json);
+    await answered;
+    await page.getByTestId('interpretation').filter({ hasText: expected.json.interpretation }).waitFor();
+    const method = page.getByTestId('answer-method');
+    assert.equal(await method.getAttribute('data-method'), 'offline');
+    assert.equal(await method.innerText(), 'Answered by the offline planner');
+    assert.equal(await page.getByTestId('sent-to-model').count(), 0, 'nothing was sent to a model');
+    assert.equal(await page.getByTestId('follow-up-chip').count(), 0, 'a fresh answer arms no follow-up by itself');
+
+    await page.getByTestId('follow-up-start').click();
+    const chip = page.getByTestId('follow-up-chip');
+    await chip.waitFor();
+    assert.equal(await page.getByTestId('follow-up-text').innerText(), first);
+    await shot('25-follow-up-chip');
+
+    const second = 'now only the West region';
+    const followUp = { question: first, sql: expected.json.sql };
+    const expectedFollow = await direct('/query/analytics', { query: second, database: SAMPLE, follow_up: followUp });
+    assert.equal(expectedFollow.status, 200, JSON.stringify(expectedFollow.json.error));
+    assert.match(expectedFollow.json.interpretation, /West/);
+    const sent = page.waitForRequest((r) => r.url().endsWith('/query/analytics') && r.method() === 'POST');
+    await ask(second, expectedFollow.json);
+    assert.deepEqual((await sent).postDataJSON().follow_up, followUp, 'the request carries the previous question and its SQL');
+    assert.equal(await page.getByTestId('answer-method').getAttribute('data-method'), 'offline');
+    // The thread moves on: the next question would follow up both.
+    assert.equal(await page.getByTestId('follow-up-text').innerText(), `${first} → ${second}`);
+
+    // "New question" leaves the thread: the chip goes and the next request has no follow_up.
+    await page.getByTestId('new-question').click();
+    assert.equal(await chip.count(), 0);
+    assert.equal(await page.getByTestId('question-input').inputValue(), '', 'the question box is emptied');
+    const fresh = QUESTIONS[3][0];
+    const freshSent = page.waitForRequest((r) => r.url().endsWith('/query/analytics') && r.method() === 'POST');
+    await ask(fresh, answers.summary);
+    assert.equal((await freshSent).postDataJSON().follow_up, undefined);
+    await page.getByTestId('follow-up-start').waitFor();
+    // The × on the chip also leaves the thread.
+    await page.getByTestId('follow-up-start').click();
+    await page.getByTestId('follow-up-dismiss').click();
+    assert.equal(await chip.count(), 0);
+  });
+
   test('shows a clear error state for a nonsense question', async () => {
     const question = 'purple monkey dishwasher';
     const expected = await direct('/query/analytics', { query: question, database: SAMPLE });
@@ -286,8 +333,9 @@ c.commit()`,
     await page.getByTestId('settings-save').click();
     await page.getByTestId('notice').filter({ hasText: 'Settings saved' }).waitFor();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
-    assert.equal(await page.getByTestId('key-status').getAttribute('data-set'), 'false');
-    assert.ok(await page.getByTestId('key-input').isDisabled(), 'no key field in the browser');
+    // Model profiles and keys are a desktop feature: the browser says so and offers no key field.
+    await page.getByTestId('llm-desktop-only').waitFor();
+    assert.equal(await page.getByTestId('key-input').count(), 0, 'no key field in the browser');
     await page.getByTestId('sandbox-status').locator('li').first().waitFor({ timeout: TIMEOUT });
     await shot('40-settings-dark');
     await page.reload();

@@ -8,7 +8,8 @@ use ts_rs::{Config, TS};
 use crate::contract::{Answer, AnswerError, DataTable, SqlParamJson, StageReport, StageStatus};
 use crate::db::{ColumnInfo, ForeignKeyInfo, Schema, TableInfo};
 use crate::error::ErrorKind;
-use crate::llm::profile::{ModelProfile, Protocol, Provider};
+use crate::llm::Check;
+use crate::llm::profile::{ModelProfile, ProfileView, Protocol, Provider};
 use crate::pipeline::agents::{FollowUp, SentToModel};
 use crate::progress::StageEvent;
 use crate::settings::{Author, SandboxMode, Settings, Theme};
@@ -41,6 +42,8 @@ pub fn bindings() -> String {
         ModelProfile::decl(&cfg),
         Provider::decl(&cfg),
         Protocol::decl(&cfg),
+        ProfileView::decl(&cfg),
+        Check::decl(&cfg),
         SentToModel::decl(&cfg),
         FollowUp::decl(&cfg),
     ];

@@ -65,6 +65,9 @@ describe('http backend', () => {
     expect((await backend.settingsGet()).max_rows).toBe(50);
     await expect(backend.settingsSet({ ...settings, max_rows: 0 })).rejects.toBeInstanceOf(BackendError);
     await expect(backend.keySet('p', 'sk-secret')).rejects.toBeInstanceOf(BackendError);
+    // Model profiles are a desktop feature: the settings view hides them here.
+    expect(backend.llmProfiles).toBeUndefined();
+    expect(backend.llmTest).toBeUndefined();
     expect(await backend.keyStatus('p')).toBe(false);
     expect([...store.m.values()].join()).not.toContain('sk-secret');
     await backend.remember('/a.db');

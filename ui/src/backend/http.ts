@@ -1,6 +1,7 @@
 // The browser backend: `sightline serve --ui ui/dist` on the same origin. Settings and the recent
 // list live in this browser's localStorage (never a key: keys are a desktop feature, kept in the
-// OS keychain). Exports are downloads built here.
+// OS keychain, and so are model profiles: `llmProfiles`/`llmTest` are absent here and questions
+// are answered by the offline planner). Exports are downloads built here.
 
 import type {
   AnalyzeRequest,
@@ -96,8 +97,15 @@ export function httpBackend(store: KeyValue = window.localStorage, base = ''): B
     keyMessage: 'Keys can be set in the desktop app (they are kept in the system keychain).',
 
     // Over HTTP the answer comes back whole; its `stages` are shown when it arrives.
+    // No model over HTTP (keys live in the desktop app's keychain): the offline planner answers,
+    // follow-ups included.
     ask: (r: AskRequest) =>
-      answering(r.requestId, '/query/analytics', { query: r.question, database: r.database, max_rows: maxRows() }),
+      answering(r.requestId, '/query/analytics', {
+        query: r.question,
+        database: r.database,
+        max_rows: maxRows(),
+        ...(r.followUp ? { follow_up: r.followUp } : {}),
+      }),
     analyze: (r: AnalyzeRequest) =>
       answering(r.requestId, '/analyze', {
         database: r.database,

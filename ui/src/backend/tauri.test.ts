@@ -47,6 +47,25 @@ describe('tauri backend', () => {
     expect(events.map((e) => e.event)).toEqual(['started', 'finished']);
   });
 
+  it('sends a follow-up inside the ask request as followUp { question, sql }', async () => {
+    const b = await backend(() => ({ stages: [], error: null }));
+    const followUp = { question: 'Show monthly revenue for last year', sql: 'SELECT 1' };
+    await b.ask({ question: 'now only the West region', database: '/d.db', requestId: 'r3', followUp }, () => {});
+    expect(calls[0].args.request).toEqual({ question: 'now only the West region', database: '/d.db', requestId: 'r3', followUp });
+  });
+
+  it('lists model profiles with llm_profiles and tests one with llm_test { profile }', async () => {
+    const listing = { profiles: [], presets: [], active: 'offline', ollama: null };
+    const check = { profile: 'work', method: 'llm:custom:m', base_url: 'http://h/v1', models: ['m'], chat_ms: 12, reply: 'ready' };
+    const b = await backend((cmd) => (cmd === 'llm_profiles' ? listing : cmd === 'llm_test' ? check : null));
+    expect(await b.llmProfiles!()).toEqual(listing);
+    expect(await b.llmTest!('work')).toEqual(check);
+    expect(calls).toEqual([
+      { cmd: 'llm_profiles', args: {} },
+      { cmd: 'llm_test', args: { profile: 'work' } },
+    ]);
+  });
+
   it('uses the fixed command names and argument shapes', async () => {
     const b = await backend((cmd) => {
       switch (cmd) {

@@ -1,21 +1,56 @@
 // The one interface the views talk to; `tauri.ts` and `http.ts` implement it.
 //
-// The wire types of the answer and the settings come from Rust (`../generated/contract.ts`,
-// ts-rs). The types below (SandboxStatus, Connections, SandboxResult) are still hand-written, kept
-// together in this file so they can be swapped for generated ones in one move.
+// The wire types of the answer, the settings and the model profiles come from Rust
+// (`../generated/contract.ts`, ts-rs). The types below (SandboxStatus, Connections, SandboxResult,
+// LlmProfiles) are still hand-written, kept together in this file so they can be swapped for
+// generated ones in one move.
 
 import type {
   AnalysisType,
   Answer,
+  Author,
+  Check,
   ErrorKind,
+  FollowUp,
+  ModelProfile,
+  ProfileView,
+  Provider,
   SandboxMode,
   Schema,
+  SentToModel,
   Settings,
   StageEvent,
   Theme,
 } from '../generated/contract';
 
-export type { AnalysisType, Answer, ErrorKind, SandboxMode, Schema, Settings, StageEvent, Theme };
+export type {
+  AnalysisType,
+  Answer,
+  Author,
+  Check,
+  ErrorKind,
+  FollowUp,
+  ModelProfile,
+  ProfileView,
+  Provider,
+  SandboxMode,
+  Schema,
+  SentToModel,
+  Settings,
+  StageEvent,
+  Theme,
+};
+
+/** The desktop app's `llm_profiles`: what the model profile picker offers. */
+export interface LlmProfiles {
+  /** Presets and the user's own profiles, with the presets' values filled in. */
+  profiles: ProfileView[];
+  /** Every provider's preset (custom included, empty), named after the provider. */
+  presets: ProfileView[];
+  active: string;
+  /** Models of an Ollama server on localhost:11434, or null when none answers. */
+  ollama: string[] | null;
+}
 
 export interface SandboxStatus {
   docker: boolean;
@@ -68,6 +103,8 @@ export interface AskRequest {
   question: string;
   database: string;
   requestId: string;
+  /** The question this one follows up and the SQL that answered it (see lib/followup.ts). */
+  followUp?: FollowUp | null;
 }
 
 export interface AnalyzeRequest {
@@ -102,7 +139,9 @@ const KINDS: readonly ErrorKind[] = [
   'sql_rejected',
   'database',
   'llm_unavailable',
+  'llm_failed',
   'sandbox_unavailable',
+  'keychain_unavailable',
   'timeout',
   'cancelled',
   'internal',
@@ -159,6 +198,10 @@ export interface Backend {
   keySet(profile: string, key: string): Promise<boolean>;
   keyClear(profile: string): Promise<boolean>;
   keyStatus(profile: string): Promise<boolean>;
+  /** Desktop only: the model profiles to pick from, and a check of a saved profile (its models
+   *  and a one-line chat). Absent where language models cannot be used (the browser). */
+  llmProfiles?: () => Promise<LlmProfiles>;
+  llmTest?: (profile: string) => Promise<Check>;
 
   sandboxStatus(): Promise<SandboxStatus>;
   sandboxRun(request: SandboxRunRequest): Promise<SandboxResult>;

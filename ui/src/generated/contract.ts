@@ -112,6 +112,18 @@ export type Provider = "groq" | "openai" | "ollama" | "lmstudio" | "openrouter" 
 
 export type Protocol = "open_ai_chat" | "anthropic_messages";
 
+export type ProfileView = { name: string, provider: Provider, base_url: string, model: string, needs_key: boolean, saved: boolean, };
+
+export type Check = { profile: string, method: string, base_url: string, models: Array<string>, 
+/**
+ * Milliseconds the one-line chat took.
+ */
+chat_ms: number, 
+/**
+ * The model's reply, cut to 80 characters (text from a server: shown as text only).
+ */
+reply: string, };
+
 export type SentToModel = { 
 /**
  * The profile and `llm:PROVIDER:MODEL`.

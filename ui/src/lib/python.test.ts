@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Answer } from '../backend/types';
 import { toCsv } from './csv';
-import { numericColumns, pythonFor } from './python';
+import { codeFor, numericColumns, pythonFor } from './python';
 import forecast from '../test/forecast.json';
 import correlation from '../test/correlation.json';
 import anomaly from '../test/anomaly.json';
@@ -113,4 +113,16 @@ describe('pythonFor', () => {
     expect(['up', 'flat']).toContain(t.direction);
     expect(Array.isArray(a.anomalies)).toBe(true);
   }, 60_000);
+});
+
+describe('codeFor', () => {
+  it("starts from the model's code, with data bound to df, when the model wrote the analysis", () => {
+    const base = { analytics_type: null, analysis_result: null, data: null, sql: 'SELECT 1' } as unknown as Parameters<typeof codeFor>[0];
+    const written = { ...base, analysis_code: "result = {'n': len(data)}" };
+    const code = codeFor(written);
+    expect(code).toContain('data = df');
+    expect(code).toContain("result = {'n': len(data)}");
+    expect(code.indexOf('data = df')).toBeLessThan(code.indexOf('result ='));
+    expect(codeFor({ ...base, analysis_code: null })).toBe(pythonFor({ ...base, analysis_code: null }));
+  });
 });

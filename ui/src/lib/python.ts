@@ -41,6 +41,21 @@ function header(answer: Answer): string[] {
   ];
 }
 
+/**
+ * The code the Python tab starts with: the model's own code when the model wrote the analysis
+ * (it reads the data as `data`, so that name is bound to the tab's `df`), else `pythonFor`.
+ */
+export function codeFor(answer: Answer): string {
+  if (!answer.analysis_code) return pythonFor(answer);
+  return [
+    "# Written by the model for this answer and run in the sandbox; it reads the answer's data as `data`.",
+    'data = df',
+    '',
+    answer.analysis_code.trimEnd(),
+    '',
+  ].join('\n');
+}
+
 export function pythonFor(answer: Answer): string {
   const columns = answer.data?.columns ?? [];
   const numeric = numericColumns(answer);

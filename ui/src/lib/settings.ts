@@ -1,11 +1,15 @@
 // Settings defaults and validation. The desktop app validates again in Rust (`settings_set`);
-// this check gives the user the reason next to the field before anything is sent.
+// this check gives the user the reason next to the field before anything is sent. Model profiles
+// are checked by `profiles.ts`.
 
-import type { SandboxMode, Settings, Theme } from '../backend/types';
+import type { Author, ModelProfile, SandboxMode, Settings, Theme } from '../backend/types';
+import { activeProblem, isHttpUrl, PROVIDERS, profilesProblem } from './profiles';
 
 export const DEFAULT_SETTINGS: Settings = {
   model_profile: 'offline',
-  base_url: '',
+  profiles: [],
+  analysis_author: 'native',
+  chart_author: 'native',
   schema_only: true,
   sandbox_mode: 'auto',
   sandbox_timeout_s: 30,
@@ -17,10 +21,10 @@ export const DEFAULT_SETTINGS: Settings = {
 
 export const SANDBOX_MODES: readonly SandboxMode[] = ['auto', 'docker', 'restricted', 'off'];
 export const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
+export const AUTHORS: readonly Author[] = ['native', 'model'];
 
 export type SettingsErrors = Partial<Record<keyof Settings, string>>;
 
-const PROFILE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const MEMORY = /^\s*(\d+)\s*([kmg]?)b?\s*$/i;
 
 /** Bytes of a memory size such as `512m` or `1g`; null when it does not parse. */
@@ -34,23 +38,12 @@ export function memoryBytes(text: string): number | null {
 /** Field → what is wrong with it, in words a user can act on. Empty when all is well. */
 export function validateSettings(s: Settings): SettingsErrors {
   const errors: SettingsErrors = {};
-  if (!PROFILE.test(s.model_profile.trim())) {
-    errors.model_profile = 'Use "offline" or a profile name of letters, digits, "-", "_", "." or ":".';
-  }
-  const url = s.base_url.trim();
-  if (url !== '') {
-    let parsed: URL | null = null;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = null;
-    }
-    if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) {
-      errors.base_url = 'Enter an http:// or https:// address, or leave it empty.';
-    }
-  } else if (s.model_profile.trim() !== 'offline') {
-    errors.base_url = 'A language-model profile needs the address of an OpenAI-compatible endpoint.';
-  }
+  const profiles = profilesProblem(s.profiles);
+  if (profiles) errors.profiles = profiles;
+  const active = activeProblem(s.model_profile, s.profiles);
+  if (active) errors.model_profile = active;
+  if (!AUTHORS.includes(s.analysis_author)) errors.analysis_author = 'Choose native or model.';
+  if (!AUTHORS.includes(s.chart_author)) errors.chart_author = 'Choose native or model.';
   if (!SANDBOX_MODES.includes(s.sandbox_mode)) {
     errors.sandbox_mode = 'Choose auto, docker, restricted or off.';
   }
@@ -58,8 +51,8 @@ export function validateSettings(s: Settings): SettingsErrors {
     errors.sandbox_timeout_s = 'A whole number of seconds from 1 to 600.';
   }
   const bytes = memoryBytes(s.sandbox_memory);
-  if (bytes === null || bytes < 64 * 1024 ** 2 || bytes > 16 * 1024 ** 3) {
-    errors.sandbox_memory = 'A size from 64m to 16g, such as 512m or 1g.';
+  if (bytes === null || bytes < 128 * 1024 ** 2 || bytes > 16 * 1024 ** 3) {
+    errors.sandbox_memory = 'A size from 128m to 16g, such as 512m or 1g.';
   }
   if (!Number.isInteger(s.sandbox_pool_size) || s.sandbox_pool_size < 0 || s.sandbox_pool_size > 8) {
     errors.sandbox_pool_size = 'From 0 (no warm containers) to 8.';
@@ -71,15 +64,30 @@ export function validateSettings(s: Settings): SettingsErrors {
   return errors;
 }
 
+function isProfile(value: unknown): value is ModelProfile {
+  if (!value || typeof value !== 'object') return false;
+  const p = value as Record<string, unknown>;
+  return (
+    typeof p.name === 'string' &&
+    PROVIDERS.includes(p.provider as ModelProfile['provider']) &&
+    typeof p.base_url === 'string' &&
+    (p.base_url === '' || isHttpUrl(p.base_url)) &&
+    typeof p.model === 'string'
+  );
+}
+
 /** Defaults for every field missing or of the wrong type in `raw` (old or hand-edited stores). */
 export function withDefaults(raw: unknown): Settings {
-  const out: Settings = { ...DEFAULT_SETTINGS };
+  const out: Settings = { ...DEFAULT_SETTINGS, profiles: [] };
   if (!raw || typeof raw !== 'object') return out;
   const r = raw as Record<string, unknown>;
   for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
+    if (key === 'profiles') continue;
     if (typeof r[key] === typeof DEFAULT_SETTINGS[key]) {
       (out as unknown as Record<string, unknown>)[key] = r[key];
     }
   }
+  if (Array.isArray(r.profiles)) out.profiles = r.profiles.filter(isProfile);
+  if (activeProblem(out.model_profile, out.profiles)) out.model_profile = DEFAULT_SETTINGS.model_profile;
   return out;
 }

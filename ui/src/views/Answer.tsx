@@ -1,12 +1,14 @@
-// One answer: what was understood (chips the user can change), analysis cards, and the chart,
-// data, SQL and Python tabs, with exports. Every value is rendered as text.
+// One answer: who answered (the offline planner or a model) and what was sent to the model,
+// what was understood (chips the user can change), analysis cards, and the chart, data, SQL and
+// Python tabs, with exports. Every value and every model's word is rendered as text.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import type { AnalysisType, Answer, Backend, SandboxStatus, Settings } from '../backend/types';
+import type { AnalysisType, Answer, Backend, SandboxStatus, SentToModel, Settings } from '../backend/types';
 import { analysisCards, analysisSentence } from '../lib/analysis';
 import { applyChip, findChips } from '../lib/chips';
 import type { Chip } from '../lib/chips';
+import { parseMethod } from '../lib/profiles';
 import { numericColumns } from '../lib/python';
 import type { Vocabulary } from '../lib/roles';
 import { Chart, loadPlotly } from './Chart';
@@ -21,6 +23,76 @@ const CHIP_LABEL: Record<Chip['kind'], string> = { measure: 'Measure', grouping:
 /** The analysis a re-run of edited SQL uses: the answer's own, else a summary (see README). */
 export function rerunAnalysis(answer: Answer): AnalysisType {
   return answer.analytics_type ?? 'summary';
+}
+
+/** Who wrote the SQL: the offline planner, the model of `llm:PROVIDER:MODEL`, or the user
+ *  (`direct`: edited SQL run again). */
+export function AnsweredBy({ answer }: { answer: Answer }) {
+  const model = parseMethod(answer.method);
+  const fellBack = !model && !!answer.sent_to_model;
+  return (
+    <span class="answered-by" data-testid="answer-method" data-method={answer.method} title={answer.method}>
+      {model ? (
+        <>
+          SQL written by the model <strong>{model.model}</strong> ({model.provider})
+        </>
+      ) : answer.method === 'direct' ? (
+        'Your SQL, run as written'
+      ) : fellBack ? (
+        'Answered by the offline planner (the model could not; see the warnings)'
+      ) : (
+        'Answered by the offline planner'
+      )}
+    </span>
+  );
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** What was sent to the model for this answer (S7: listed per answer), as text. */
+export function SentToModelView({ sent }: { sent: SentToModel }) {
+  const samples = sent.sample_values === 0 ? 'none — schema only' : `${plural(sent.sample_values, 'value')} from your data`;
+  return (
+    <details class="sent-to-model" data-testid="sent-to-model">
+      <summary>
+        Sent to the model: {plural(sent.tables.length, 'table')}, {plural(sent.columns.length, 'column')},{' '}
+        {sent.sample_values === 0 ? 'no data values' : plural(sent.sample_values, 'data value')}
+      </summary>
+      <dl class="facts">
+        <dt>Profile</dt>
+        <dd data-testid="sent-profile">
+          {sent.profile} ({sent.method})
+        </dd>
+        <dt>Tables</dt>
+        <dd data-testid="sent-tables">{sent.tables.length > 0 ? sent.tables.join(', ') : 'none'}</dd>
+        <dt>Columns</dt>
+        <dd data-testid="sent-columns" data-count={sent.columns.length}>
+          {sent.columns.length}
+          {sent.columns.length > 0 && (
+            <ul class="sent-columns">
+              {sent.columns.map((c) => (
+                <li key={c}>
+                  <code>{c}</code>
+                </li>
+              ))}
+            </ul>
+          )}
+        </dd>
+        <dt>Sample values</dt>
+        <dd data-testid="sent-samples" data-count={sent.sample_values}>
+          {samples}
+        </dd>
+        <dt>Glossary terms</dt>
+        <dd data-testid="sent-glossary">{sent.glossary_terms}</dd>
+        <dt>Previous question</dt>
+        <dd data-testid="sent-previous">{sent.previous_question ? 'included, with its SQL (a follow-up)' : 'not included'}</dd>
+        <dt>Requests</dt>
+        <dd data-testid="sent-requests">
+          {plural(sent.requests, 'call')} to the model{sent.parts.length > 0 ? `, for: ${sent.parts.join(', ')}` : ''}
+        </dd>
+      </dl>
+    </details>
+  );
 }
 
 function Chips({ question, vocab, answer, onAsk, disabled }: { question: string; vocab: Vocabulary; answer: Answer; onAsk: (q: string) => void; disabled: boolean }) {
@@ -139,6 +211,7 @@ export function AnswerView({
     return (
       <article class="answer" data-testid="answer" data-analytics-type="none" data-row-count={0}>
         <ErrorState kind={answer.error.kind} message={answer.error.message} stage={answer.error.stage} />
+        {answer.sent_to_model && <SentToModelView sent={answer.sent_to_model} />}
       </article>
     );
   }
@@ -159,7 +232,7 @@ export function AnswerView({
           )}
           <div class="meta muted">
             <span title="How sure the planner is of its reading">confidence {Math.round(answer.confidence * 100)}%</span>
-            <span>{answer.method}</span>
+            <AnsweredBy answer={answer} />
             {answer.data && (
               <span>
                 {answer.data.row_count.toLocaleString('en-US')} rows{answer.data.truncated ? ` (showing ${answer.data.rows.length.toLocaleString('en-US')})` : ''}
@@ -180,6 +253,7 @@ export function AnswerView({
           </button>
         </div>
       </header>
+      {answer.sent_to_model && <SentToModelView sent={answer.sent_to_model} />}
       {answer.warnings.length > 0 && (
         <ul class="warnings" data-testid="warnings">
           {answer.warnings.map((w, i) => (

@@ -1,17 +1,20 @@
 // The application shell: navigation, the open database, settings, keyboard shortcuts, and the
-// ask/re-run flow. The engine orchestrates the stages; this only shows them.
+// ask/re-run flow with follow-ups (lib/followup.ts). The engine orchestrates the stages; this
+// only shows them.
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 
 import type { Answer, Backend, Connections, SandboxStatus, Schema, Settings, StageEvent } from '../backend/types';
 import { BackendError, toBackendError } from '../backend/types';
+import { followUpOf, threadAfter } from '../lib/followup';
+import type { Thread } from '../lib/followup';
 import { baseName } from '../lib/format';
 import { loadHistory, pushHistory, saveHistory } from '../lib/history';
 import { vocabulary } from '../lib/roles';
 import { DEFAULT_SETTINGS } from '../lib/settings';
 import { suggestions } from '../lib/suggestions';
 import { AnswerView, rerunAnalysis } from './Answer';
-import { QuestionBox, Suggestions } from './Ask';
+import { FollowUpBar, QuestionBox, Suggestions } from './Ask';
 import { ConnectPanel, SchemaBrowser } from './Connect';
 import { ErrorState } from './ErrorState';
 import { GlossaryView } from './Glossary';
@@ -34,6 +37,8 @@ interface Shown {
   answer: Answer;
   question: string;
   requestId: string;
+  /** The thread the question was asked in (null: a fresh question). */
+  context: Thread | null;
 }
 
 function newId(): string {
@@ -84,6 +89,8 @@ export function App({ backend }: { backend: Backend }) {
   const [history, setHistory] = useState<string[]>(() => loadHistory(localStorage));
   const [run, setRun] = useState<Run | null>(null);
   const [shown, setShown] = useState<Shown | null>(null);
+  /** What the next question follows up, shown as the follow-up chip; null for a fresh question. */
+  const [thread, setThread] = useState<Thread | null>(null);
   const [sandbox, setSandbox] = useState<SandboxStatus | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
@@ -124,6 +131,7 @@ export function App({ backend }: { backend: Backend }) {
         setSchema(s);
         setShown(null);
         setRun(null);
+        setThread(null);
         await backend.remember(path);
         setConnections(await backend.connections());
         setView('ask');
@@ -156,7 +164,12 @@ export function App({ backend }: { backend: Backend }) {
     return () => unlisten?.();
   }, [backend]);
 
-  const start = (q: string, call: (id: string, onEvent: (e: StageEvent) => void) => Promise<Answer>) => {
+  const start = (
+    q: string,
+    context: Thread | null,
+    call: (id: string, onEvent: (e: StageEvent) => void) => Promise<Answer>,
+    onAnswer?: (answer: Answer) => void,
+  ) => {
     const id = newId();
     const fresh: Run = { id, question: q, startedAt: performance.now(), stages: [], running: true, error: null };
     setRun(fresh);
@@ -165,7 +178,8 @@ export function App({ backend }: { backend: Backend }) {
     call(id, onEvent)
       .then((answer) => {
         setRun((r) => (r && r.id === id ? { ...r, running: false, stages: fromAnswer(answer, r.stages) } : r));
-        setShown({ answer, question: q, requestId: id });
+        setShown({ answer, question: q, requestId: id, context });
+        onAnswer?.(answer);
       })
       .catch((e: unknown) => {
         const error = toBackendError(e);
@@ -174,7 +188,10 @@ export function App({ backend }: { backend: Backend }) {
       });
   };
 
-  const ask = (q: string) => {
+  /** Asks `q` in `context` (by default the current thread; null asks a fresh question). When
+   *  `stay` (by default: asked in a thread), the thread moves on to the answer; an answer with no
+   *  SQL leaves it where it was. */
+  const ask = (q: string, context: Thread | null = thread, stay: boolean = context !== null) => {
     if (!database) {
       setView('data');
       say('Open a database first.');
@@ -185,7 +202,28 @@ export function App({ backend }: { backend: Backend }) {
     setHistory(next);
     saveHistory(localStorage, next);
     setView('ask');
-    start(q, (requestId, onEvent) => backend.ask({ question: q, database, requestId }, onEvent));
+    if (context !== thread) setThread(context);
+    const followUp = followUpOf(context);
+    start(
+      q,
+      context,
+      (requestId, onEvent) => backend.ask({ question: q, database, requestId, followUp }, onEvent),
+      (answer) => {
+        if (stay) setThread(threadAfter(context, q, answer) ?? context);
+      },
+    );
+  };
+
+  const followUp = () => {
+    if (!shown) return;
+    setThread(threadAfter(shown.context, shown.question, shown.answer));
+    setQuestion('');
+    setTimeout(() => questionRef.current?.focus(), 0);
+  };
+  const newQuestion = () => {
+    setThread(null);
+    setQuestion('');
+    setTimeout(() => questionRef.current?.focus(), 0);
   };
 
   const rerun = (sql: string) => {
@@ -194,8 +232,12 @@ export function App({ backend }: { backend: Backend }) {
     const result = (answer.analysis_result ?? {}) as Record<string, unknown>;
     const analysis = rerunAnalysis(answer);
     const horizon = analysis === 'forecast' && typeof result.horizon === 'number' ? result.horizon : null;
-    start(shown.question, (requestId, onEvent) =>
-      backend.analyze({ analysis, database, sql, horizon, requestId }, onEvent),
+    // The edited SQL's answer takes the place of the one it came from, in the same thread.
+    start(
+      shown.question,
+      shown.context,
+      (requestId, onEvent) => backend.analyze({ analysis, database, sql, horizon, requestId }, onEvent),
+      (answer) => setThread((t) => (t && answer.sql ? { ...t, sql: answer.sql } : t)),
     );
   };
 
@@ -222,6 +264,10 @@ export function App({ backend }: { backend: Backend }) {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [cancel]);
+
+  // A view opens at its top (the page scrolls as a whole, under the sticky top bar); a layout
+  // effect, so it happens with the render, never after something else scrolled.
+  useLayoutEffect(() => window.scrollTo(0, 0), [view]);
 
   const vocab = useMemo(() => vocabulary(schema), [schema]);
   const ideas = useMemo(() => suggestions(schema), [schema]);
@@ -282,7 +328,18 @@ export function App({ backend }: { backend: Backend }) {
               running={running}
               disabled={!database}
               inputRef={questionRef}
+              followingUp={!!thread}
             />
+            {database && (
+              <FollowUpBar
+                thread={thread}
+                canFollow={!!shown && !!shown.answer.sql && !running}
+                onFollow={followUp}
+                onDismiss={() => setThread(null)}
+                onNewQuestion={newQuestion}
+                disabled={running}
+              />
+            )}
             {!database && (
               <div class="empty panel" data-testid="empty-no-db">
                 <p>Open a SQLite database to start asking questions.</p>
@@ -292,7 +349,7 @@ export function App({ backend }: { backend: Backend }) {
               </div>
             )}
             {database && (!shown || run?.error?.kind === 'not_understood' || shown.answer.error?.kind === 'not_understood') && (
-              <Suggestions items={ideas} onPick={ask} disabled={running} />
+              <Suggestions items={ideas} onPick={(q) => ask(q, null)} disabled={running} />
             )}
             {run && (run.running || run.stages.length > 0) && (
               <Stages rows={run.stages} running={run.running} startedAt={run.startedAt} onCancel={cancel} streaming={backend.kind === 'tauri'} />
@@ -309,7 +366,7 @@ export function App({ backend }: { backend: Backend }) {
                 theme={theme}
                 vocab={vocab}
                 running={running}
-                onAsk={ask}
+                onAsk={(q) => ask(q, shown.context, thread !== null)}
                 onRerun={rerun}
                 onNotice={say}
               />

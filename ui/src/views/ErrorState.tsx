@@ -13,7 +13,11 @@ const ADVICE: Record<ErrorKind, { title: string; next: string }> = {
   database: { title: 'The database could not be read', next: 'Check that the file is a SQLite database and is not locked, then open it again.' },
   llm_unavailable: {
     title: 'The language model is not available',
-    next: 'Check the base URL and the key in Settings, or switch the model profile to "offline".',
+    next: 'Check the profile, its base URL and its key in Settings → Language model ("Test connection" says what answers), or switch to the offline planner.',
+  },
+  llm_failed: {
+    title: 'The language model gave no usable reply',
+    next: 'Ask again, try another model in Settings → Language model, or switch to the offline planner.',
   },
   sandbox_unavailable: {
     title: 'The Python sandbox is not available',

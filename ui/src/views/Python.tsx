@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 
 import type { Answer, Backend, SandboxResult, SandboxStatus, Settings } from '../backend/types';
 import { toCsv } from '../lib/csv';
-import { pythonFor } from '../lib/python';
+import { codeFor } from '../lib/python';
 import { Chart } from './Chart';
 
 const CONSENT_KEY = 'sightline.restrictedConsent';
@@ -34,12 +34,12 @@ export function PythonTab({
   status: SandboxStatus | null;
   theme: string;
 }) {
-  const [code, setCode] = useState(() => pythonFor(answer));
+  const [code, setCode] = useState(() => codeFor(answer));
   const [result, setResult] = useState<SandboxResult | null>(null);
   const [running, setRunning] = useState(false);
   const [consent, setConsent] = useState(() => localStorage.getItem(CONSENT_KEY) === 'yes');
   useEffect(() => {
-    setCode(pythonFor(answer));
+    setCode(codeFor(answer));
     setResult(null);
   }, [answer]);
 
@@ -106,7 +106,7 @@ export function PythonTab({
         >
           {running ? 'Running…' : 'Run in sandbox'}
         </button>
-        <button type="button" onClick={() => setCode(pythonFor(answer))} disabled={running}>
+        <button type="button" onClick={() => setCode(codeFor(answer))} disabled={running}>
           Reset code
         </button>
         {blocker && (

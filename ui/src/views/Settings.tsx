@@ -1,6 +1,6 @@
-// Settings: model profile and endpoint, the API key (set, clear, "is set"; the key itself never
-// comes back from the backend and the field is emptied after saving), sandbox mode and limits,
-// schema-only mode, theme, max rows; and the sandbox status.
+// Settings: the language model (views/ModelSettings.tsx: profiles, keys in the keychain, test,
+// schema only, authors), sandbox mode and limits, theme, max rows; and the sandbox status. One
+// draft, saved by "Save settings"; keys and tests act at once.
 
 import { useEffect, useState } from 'preact/hooks';
 
@@ -8,6 +8,7 @@ import type { Backend, SandboxStatus, Settings } from '../backend/types';
 import { toBackendError } from '../backend/types';
 import { SANDBOX_MODES, THEMES, validateSettings } from '../lib/settings';
 import type { SettingsErrors } from '../lib/settings';
+import { ModelSettings } from './ModelSettings';
 
 function Field({ label, error, hint, children }: { label: string; error?: string; hint?: string; children: preact.ComponentChildren }) {
   return (
@@ -37,20 +38,8 @@ export function SettingsView({
   const [draft, setDraft] = useState<Settings>(settings);
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [saving, setSaving] = useState(false);
-  const [key, setKey] = useState('');
-  const [keySet, setKeySet] = useState<boolean | null>(null);
   const [building, setBuilding] = useState<string[] | null>(null);
   useEffect(() => setDraft(settings), [settings]);
-  useEffect(() => {
-    let live = true;
-    backend
-      .keyStatus(settings.model_profile)
-      .then((s) => live && setKeySet(s))
-      .catch(() => live && setKeySet(false));
-    return () => {
-      live = false;
-    };
-  }, [backend, settings.model_profile]);
 
   const buildImage = async () => {
     if (!backend.sandboxBuildImage) return;
@@ -66,7 +55,8 @@ export function SettingsView({
     }
   };
 
-  const set = <K extends keyof Settings>(k: K, v: Settings[K]) => setDraft({ ...draft, [k]: v });
+  const set = <K extends keyof Settings>(k: K, v: Settings[K]) => setDraft((d) => ({ ...d, [k]: v }));
+  const changed = JSON.stringify(draft) !== JSON.stringify(settings);
   const num = (e: Event) => Number((e.currentTarget as HTMLInputElement).value);
   const text = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 
@@ -74,58 +64,32 @@ export function SettingsView({
     e.preventDefault();
     const found = validateSettings(draft);
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) {
+      onNotice(Object.values(found)[0] ?? 'Check the settings marked in red.');
+      return;
+    }
     setSaving(true);
     try {
       const stored = await backend.settingsSet(draft);
       onSaved(stored);
       onNotice('Settings saved.');
     } catch (err) {
-      onNotice(err instanceof Error ? err.message : String(err));
+      onNotice(toBackendError(err).message);
     } finally {
       setSaving(false);
     }
   };
-  const saveKey = async () => {
-    try {
-      const now = await backend.keySet(settings.model_profile, key);
-      setKeySet(now);
-      onNotice(now ? 'Key saved in the system keychain.' : 'The key was not saved.');
-    } catch (err) {
-      onNotice(err instanceof Error ? err.message : String(err));
-    } finally {
-      setKey('');
-    }
-  };
-  const clearKey = async () => {
-    try {
-      await backend.keyClear(settings.model_profile);
-      setKeySet(await backend.keyStatus(settings.model_profile));
-      onNotice('Key removed.');
-    } catch (err) {
-      onNotice(err instanceof Error ? err.message : String(err));
-    }
-  };
-
   return (
     <div class="settings" data-testid="settings">
       <form class="panel" onSubmit={(e) => void save(e)} noValidate>
-        <h2>Language model</h2>
-        <Field label="Model profile" error={errors.model_profile} hint='"offline" uses the embedded planner: no network, no key.'>
-          <input type="text" value={draft.model_profile} onInput={(e) => set('model_profile', text(e))} data-testid="settings-model-profile" />
-        </Field>
-        <Field label="Base URL" error={errors.base_url} hint="An OpenAI-compatible endpoint, e.g. http://localhost:11434/v1">
-          <input type="url" value={draft.base_url} onInput={(e) => set('base_url', text(e))} data-testid="settings-base-url" />
-        </Field>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={draft.schema_only}
-            onChange={(e) => set('schema_only', (e.currentTarget as HTMLInputElement).checked)}
-            data-testid="settings-schema-only"
-          />
-          Schema only: send table and column names to the model, never data values
-        </label>
+        <ModelSettings
+          backend={backend}
+          draft={draft}
+          saved={settings}
+          errors={errors}
+          update={(change) => setDraft((d) => ({ ...d, ...change }))}
+          onNotice={onNotice}
+        />
 
         <h2>Python sandbox</h2>
         <Field label="Mode" error={errors.sandbox_mode} hint="auto uses Docker when it is ready, otherwise asks before using the weaker restricted mode.">
@@ -168,43 +132,12 @@ export function SettingsView({
           <button type="submit" class="primary" disabled={saving} data-testid="settings-save">
             Save settings
           </button>
-          <button type="button" onClick={() => { setDraft(settings); setErrors({}); }}>
+          <button type="button" onClick={() => { setDraft(settings); setErrors({}); }} disabled={!changed}>
             Discard changes
           </button>
+          {changed && <span class="muted" data-testid="settings-unsaved">Unsaved changes</span>}
         </div>
       </form>
-
-      <section class="panel">
-        <h2>API key</h2>
-        <p class="muted">{backend.keyMessage}</p>
-        <p data-testid="key-status" data-set={keySet ? 'true' : 'false'}>
-          {keySet === null ? 'Checking…' : keySet ? `A key is set for "${settings.model_profile}".` : `No key is set for "${settings.model_profile}".`}
-        </p>
-        <form
-          class="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (key) void saveKey();
-          }}
-        >
-          <input
-            type="password"
-            autoComplete="off"
-            placeholder="Paste a key"
-            value={key}
-            onInput={(e) => setKey(text(e))}
-            disabled={!backend.keysSupported}
-            data-testid="key-input"
-            aria-label="API key"
-          />
-          <button type="submit" disabled={!backend.keysSupported || !key} data-testid="key-set">
-            Set
-          </button>
-          <button type="button" onClick={() => void clearKey()} disabled={!backend.keysSupported || !keySet} data-testid="key-clear">
-            Clear
-          </button>
-        </form>
-      </section>
 
       <section class="panel" data-testid="sandbox-status">
         <h2>Sandbox status</h2>

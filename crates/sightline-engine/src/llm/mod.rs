@@ -18,13 +18,15 @@ use crate::progress::CancelToken;
 
 /// What `sightline llm test` reports: the endpoint answered, which models it lists, and whether a
 /// one-line chat worked.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct Check {
     pub profile: String,
     pub method: String,
     pub base_url: String,
     pub models: Vec<String>,
+    /// Milliseconds the one-line chat took.
     pub chat_ms: f64,
+    /// The model's reply, cut to 80 characters (text from a server: shown as text only).
     pub reply: String,
 }
 

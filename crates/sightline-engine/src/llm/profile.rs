@@ -196,6 +196,58 @@ pub fn available(settings: &Settings) -> Vec<ModelProfile> {
     profiles
 }
 
+/// A profile as the app shows it: the base URL and model calls go to (the profile's own, else
+/// its provider's preset), whether the provider refuses calls without a key, and whether the user
+/// saved it (editable) or it is a built-in preset.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ProfileView {
+    pub name: String,
+    pub provider: Provider,
+    pub base_url: String,
+    pub model: String,
+    pub needs_key: bool,
+    pub saved: bool,
+}
+
+impl ProfileView {
+    fn of(profile: &ModelProfile, saved: bool) -> Self {
+        let preset = profile.provider.preset();
+        ProfileView {
+            name: profile.name.clone(),
+            provider: profile.provider,
+            base_url: pick(&profile.base_url, preset.base_url),
+            model: pick(&profile.model, preset.model),
+            needs_key: preset.needs_key,
+            saved,
+        }
+    }
+}
+
+/// [`available`] as the app shows it, with the presets' values filled in.
+pub fn views(settings: &Settings) -> Vec<ProfileView> {
+    available(settings)
+        .iter()
+        .map(|p| ProfileView::of(p, settings.profiles.iter().any(|s| s.name == p.name)))
+        .collect()
+}
+
+/// Every provider's preset (`custom` included, with empty values), named after the provider:
+/// what an empty field of a profile of that provider takes.
+pub fn presets() -> Vec<ProfileView> {
+    Provider::ALL
+        .into_iter()
+        .map(|provider| {
+            let profile = ModelProfile {
+                name: provider.code().to_string(),
+                provider,
+                base_url: String::new(),
+                model: String::new(),
+            };
+            ProfileView::of(&profile, false)
+        })
+        .collect()
+}
+
 /// Resolves `name` into an endpoint. `Ok(None)` for `offline`. Keys: the keychain entry of the
 /// profile, else (command line only, through `env`) `SIGHTLINE_LLM_API_KEY` or the provider's own
 /// variable such as `GROQ_API_KEY`.
@@ -437,6 +489,35 @@ mod tests {
         assert_eq!(work.method(), "llm:custom:qwen2.5");
         let error = resolve("nope", &settings, &MemorySecrets::default(), &NoEnv).unwrap_err();
         assert!(error.message.contains("work") && error.message.contains("groq"));
+    }
+
+    #[test]
+    fn views_fill_in_presets_and_mark_saved_profiles() {
+        let settings = Settings {
+            profiles: vec![ModelProfile {
+                name: "groq".into(),
+                provider: Provider::Groq,
+                base_url: String::new(),
+                model: "llama-3.1-8b-instant".into(),
+            }],
+            ..Settings::default()
+        };
+        let views = views(&settings);
+        let groq = views.iter().find(|v| v.name == "groq").unwrap();
+        assert_eq!(groq.base_url, "https://api.groq.com/openai/v1");
+        assert_eq!(groq.model, "llama-3.1-8b-instant");
+        assert!(groq.needs_key && groq.saved);
+        let ollama = views.iter().find(|v| v.name == "ollama").unwrap();
+        assert!(!ollama.needs_key && !ollama.saved);
+        assert_eq!(ollama.model, "llama3.1");
+        assert_eq!(views.iter().filter(|v| v.name == "groq").count(), 1);
+        let presets = presets();
+        assert_eq!(presets.len(), Provider::ALL.len());
+        let custom = presets
+            .iter()
+            .find(|p| p.provider == Provider::Custom)
+            .unwrap();
+        assert!(custom.base_url.is_empty() && custom.model.is_empty());
     }
 
     #[test]

@@ -11,6 +11,10 @@ Protocol (the host side is crates/sightline-sandbox/src/protocol.rs):
 
 The code's own prints never reach stdout: sys.stdout and sys.stderr are replaced by one capped
 buffer before the code runs, and the reply goes to a copy of the original stdout taken first.
+While the code runs, the kept part of that buffer is also sent on the same copy as it is written,
+at each line end and each flush, in frames b"\n@@sightline-out:<nonce>:<n>@@\n" + n bytes of
+UTF-8, and b"\n@@sightline-cut:<nonce>:0@@\n" once output starts being dropped: if the run
+never replies (a timeout, a crash), the host still has what was printed before.
 With --warm the heavy packages are imported before the job is read, so a pre-started container
 answers in milliseconds; the runner then writes b"\n@@sightline-ready@@\n" to stdout.
 """
@@ -29,14 +33,62 @@ READY_MARK = b"\n@@sightline-ready@@\n"
 CODE_NAME = "<analysis>"
 
 
-class CappedOutput:
-    """stdout+stderr of the code: keeps the first `cap` characters, counts the rest."""
+class LiveOutput:
+    """Sends the kept output to the host as it is written (see the module's docstring)."""
 
-    def __init__(self, cap):
+    CHUNK = 3072  # bytes per frame: one write, under the pipe's atomic size
+
+    def __init__(self, stream, nonce):
+        self.stream = stream
+        self.nonce = nonce
+        self.pending = []
+        self.size = 0
+        self.was_cut = False
+        self.broken = False
+
+    def add(self, text):
+        self.pending.append(text)
+        self.size += len(text)
+        if "\n" in text or self.size >= self.CHUNK:
+            self.send()
+
+    def send(self):
+        if not self.pending:
+            return
+        data = "".join(self.pending).encode("utf-8", "replace")
+        self.pending = []
+        self.size = 0
+        for start in range(0, len(data), self.CHUNK):
+            self.frame("out", data[start:start + self.CHUNK])
+
+    def cut(self):
+        if not self.was_cut:
+            self.send()
+            self.was_cut = True
+            self.frame("cut", b"")
+
+    def frame(self, kind, body):
+        if self.broken:
+            return
+        head = ("\n@@sightline-%s:%s:%d@@\n" % (kind, self.nonce, len(body))).encode("ascii")
+        try:
+            self.stream.write(head + body)
+            self.stream.flush()
+        except (OSError, ValueError):
+            # The host is gone; the code's own run must not fail because of it.
+            self.broken = True
+
+
+class CappedOutput:
+    """stdout+stderr of the code: keeps the first `cap` characters, counts the rest, and hands
+    what it keeps to `live` (if any) as it arrives."""
+
+    def __init__(self, cap, live=None):
         self.cap = cap
         self.parts = []
         self.kept = 0
         self.dropped = 0
+        self.live = live
 
     def write(self, text):
         if not isinstance(text, str):
@@ -47,8 +99,12 @@ class CappedOutput:
             self.parts.append(piece)
             self.kept += len(piece)
             self.dropped += len(text) - len(piece)
+            if self.live is not None and piece:
+                self.live.add(piece)
         else:
             self.dropped += len(text)
+        if self.dropped and self.live is not None:
+            self.live.cut()
         return len(text)
 
     def writelines(self, lines):
@@ -56,7 +112,8 @@ class CappedOutput:
             self.write(line)
 
     def flush(self):
-        pass
+        if self.live is not None:
+            self.live.send()
 
     def isatty(self):
         return False
@@ -178,9 +235,9 @@ def read_job(stream):
     return json.loads(body.decode("utf-8"))
 
 
-def run(job):
-    """Runs one job; returns the reply dict."""
-    output = CappedOutput(int(job.get("output_cap", 65536)))
+def run(job, live=None):
+    """Runs one job; returns the reply dict. `live` receives the output as it is printed."""
+    output = CappedOutput(int(job.get("output_cap", 65536)), live)
     reply = {"ok": False, "result": None, "visualization": None, "error": None, "error_kind": None}
     import numpy as np
     import pandas as pd
@@ -275,7 +332,7 @@ def main():
         import pandas  # noqa: F401
     job = read_job(sys.stdin.buffer)
     try:
-        reply = run(job)
+        reply = run(job, LiveOutput(reply_stream, job.get("nonce", "")))
     except MemoryError:
         reply = {"ok": False, "result": None, "visualization": None, "output": "",
                  "output_dropped": 0, "error": "memory", "error_kind": "memory"}

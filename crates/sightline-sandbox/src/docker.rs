@@ -3,12 +3,19 @@
 //! stdout, the wall-clock timeout enforced from the host, OOM reported as such, and orphans of
 //! dead Sightline processes removed at start.
 //!
+//! Faults of the engine itself (S10) end a run within seconds, never at the job's deadline: the
+//! attached stream closing without a reply is looked into at once, and while the code runs the
+//! engine is pinged every few seconds; when it stops answering, the run ends with
+//! `sandbox_unavailable` ("the Docker engine stopped answering"). The container that could not
+//! be removed then is remembered and removed when this process next connects to an engine
+//! (and its own `timeout` ends the code regardless).
+//!
 //! Why stdin: the archive API cannot write into a read-only rootfs or into a tmpfs mount (the
 //! upload lands beneath the mount), so inputs travel inside the job message and the runner
 //! writes them into the container's own `/workspace` tmpfs.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use bollard::Docker;
@@ -38,6 +45,17 @@ pub const RUNNER_LABEL: &str = "sightline.runner";
 const WORKSPACE: &str = "/workspace";
 /// How long a Docker API call may take before the daemon counts as unresponsive (S10).
 const API_TIMEOUT: Duration = Duration::from_secs(20);
+/// How often a running job checks that the engine still answers.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(3);
+/// How long one check may wait for the answer.
+const HEARTBEAT_LIMIT: Duration = Duration::from_secs(8);
+/// Checks in a row without an answer after which the engine counts as gone.
+const HEARTBEAT_MISSES: u32 = 2;
+/// How long the removal of a container may take before it is left for later.
+const REMOVE_LIMIT: Duration = Duration::from_secs(10);
+
+/// Containers whose removal failed (the engine did not answer); removed at the next connect.
+static ABANDONED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// The knobs of Docker mode; the defaults are S1's.
 #[derive(Debug, Clone)]
@@ -150,7 +168,23 @@ impl DockerSandbox {
             // Best effort: a failure here must not stop the run.
             let _ = sandbox.remove_orphans().await;
         }
+        sandbox.remove_abandoned().await;
         Ok(sandbox)
+    }
+
+    /// Removes the containers this process had to leave behind when the engine stopped
+    /// answering mid-run (see [`abandoned`]). Returns how many are gone now; those the engine
+    /// still does not remove stay listed for the next try.
+    pub async fn remove_abandoned(&self) -> usize {
+        let ids = std::mem::take(&mut *lock_abandoned());
+        let mut removed = 0;
+        for id in ids {
+            // A failed removal lists the id again.
+            if remove(&self.docker, &id).await {
+                removed += 1;
+            }
+        }
+        removed
     }
 
     pub fn docker(&self) -> &Docker {
@@ -311,6 +345,7 @@ impl DockerSandbox {
                 output,
                 input,
                 limits: *limits,
+                engine_gone: false,
             }),
             Err(e) => {
                 remove(&self.docker, &id).await;
@@ -352,6 +387,8 @@ pub struct LiveContainer {
     output: OutputStream,
     input: InputSink,
     limits: Limits,
+    /// The engine stopped answering during the run: removal is left for later at once.
+    engine_gone: bool,
 }
 
 impl std::fmt::Debug for LiveContainer {
@@ -377,6 +414,8 @@ enum Ending {
     StreamClosed,
     TimedOut,
     StreamError(String),
+    /// The engine stopped answering its pings (why).
+    EngineLost(String),
 }
 
 impl LiveContainer {
@@ -430,7 +469,10 @@ impl LiveContainer {
     ) -> Result<SandboxResult, SandboxError> {
         let outcome = self.exchange(job, started).await;
         match cleanup {
-            Cleanup::Await => remove(&self.docker, &self.id).await,
+            _ if self.engine_gone => abandon(&self.id),
+            Cleanup::Await => {
+                remove(&self.docker, &self.id).await;
+            }
             Cleanup::Background => {
                 let (docker, id) = (self.docker.clone(), self.id.clone());
                 tokio::spawn(async move { remove(&docker, &id).await });
@@ -447,7 +489,9 @@ impl LiveContainer {
         let limits = job.limits();
         let nonce = nonce();
         let frame = job.message(&nonce, WORKSPACE).frame()?;
+        // The reply and the live output come on stdout; stderr holds only stray output.
         let mut scanner = ReplyScanner::new(&nonce, OUTPUT_CAP);
+        let mut err_scanner = ReplyScanner::new(&nonce, OUTPUT_CAP);
         let deadline = tokio::time::Instant::now() + limits.timeout;
 
         let send = async {
@@ -466,19 +510,28 @@ impl LiveContainer {
         {
             // The runner may already be gone (killed at start-up); the state tells why below.
             let ending = Ending::StreamError(format!("could not send the job: {e}"));
-            return self.conclude(ending, scanner, limits, started).await;
+            return self
+                .conclude(ending, [scanner, err_scanner], limits, started)
+                .await;
         }
 
+        let watch = engine_watch(self.docker.clone());
+        tokio::pin!(watch);
         let ending = loop {
-            match tokio::time::timeout_at(deadline, self.output.next()).await {
+            let next = tokio::select! {
+                next = tokio::time::timeout_at(deadline, self.output.next()) => next,
+                why = &mut watch => break Ending::EngineLost(why),
+            };
+            match next {
                 Err(_) => break Ending::TimedOut,
                 Ok(None) => break Ending::StreamClosed,
                 Ok(Some(Err(e))) => break Ending::StreamError(e.to_string()),
                 Ok(Some(Ok(chunk))) => {
                     match chunk {
-                        LogOutput::StdOut { message }
-                        | LogOutput::StdErr { message }
-                        | LogOutput::Console { message } => scanner.push(&message),
+                        LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                            scanner.push(&message)
+                        }
+                        LogOutput::StdErr { message } => err_scanner.push(&message),
                         LogOutput::StdIn { .. } => {}
                     }
                     if scanner.is_done() {
@@ -487,36 +540,38 @@ impl LiveContainer {
                 }
             }
         };
-        self.conclude(ending, scanner, limits, started).await
+        self.conclude(ending, [scanner, err_scanner], limits, started)
+            .await
     }
 
     async fn conclude(
         &mut self,
         ending: Ending,
-        scanner: ReplyScanner,
+        [scanner, err_scanner]: [ReplyScanner; 2],
         limits: Limits,
         started: Instant,
     ) -> Result<SandboxResult, SandboxError> {
+        // Without a reply, the result keeps what the code printed before the end.
         let partial_output = |failure: SandboxError| {
-            let (stray, dropped) = scanner.stray();
             let mut result = SandboxResult::failed(failure, Some(ModeUsed::Docker), started);
-            result.output = stray;
-            if dropped > 0 {
-                result.output.push_str(&format!(
-                    "\n[output truncated: {dropped} more characters were not kept]"
-                ));
-            }
+            result.output = ReplyScanner::output_so_far(&[&scanner, &err_scanner]);
             result
         };
         match ending {
             Ending::Reply => match scanner.reply() {
-                Some(Ok(reply)) => Ok(result_from_reply(
-                    reply,
-                    scanner.stray(),
-                    ModeUsed::Docker,
-                    limits,
-                    started,
-                )),
+                Some(Ok(reply)) => {
+                    let (mut stray, mut dropped) = scanner.stray();
+                    let (err_text, err_dropped) = err_scanner.stray();
+                    stray.push_str(&err_text);
+                    dropped += err_dropped;
+                    Ok(result_from_reply(
+                        reply,
+                        (stray, dropped),
+                        ModeUsed::Docker,
+                        limits,
+                        started,
+                    ))
+                }
                 Some(Err(e)) => Err(e),
                 None => Err(SandboxError::Internal(
                     "The sandbox reply was incomplete.".into(),
@@ -528,6 +583,10 @@ impl LiveContainer {
                 Ok(partial_output(SandboxError::Timeout {
                     secs: limits.timeout.as_secs(),
                 }))
+            }
+            Ending::EngineLost(why) => {
+                self.engine_gone = true;
+                Err(engine_lost(&why))
             }
             Ending::StreamClosed | Ending::StreamError(_) => {
                 let state = final_state(&self.docker, &self.id).await;
@@ -558,6 +617,34 @@ impl LiveContainer {
     }
 }
 
+/// The error of a run whose engine stopped answering (S10).
+fn engine_lost(why: &str) -> SandboxError {
+    SandboxError::Unavailable(format!(
+        "The Docker engine stopped answering while the code ran ({why}), so the run was abandoned. Check that Docker is running and run the analysis again; its container is removed once the engine answers."
+    ))
+}
+
+/// Pings the engine every few seconds while a job runs; returns (why) only once the engine has
+/// failed to answer [`HEARTBEAT_MISSES`] times in a row.
+async fn engine_watch(docker: Docker) -> String {
+    let mut misses = 0;
+    loop {
+        tokio::time::sleep(HEARTBEAT_EVERY).await;
+        let why = match tokio::time::timeout(HEARTBEAT_LIMIT, docker.ping()).await {
+            Ok(Ok(_)) => {
+                misses = 0;
+                continue;
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => format!("no answer to a ping within {} s", HEARTBEAT_LIMIT.as_secs()),
+        };
+        misses += 1;
+        if misses >= HEARTBEAT_MISSES {
+            return why;
+        }
+    }
+}
+
 /// `(OOMKilled, exit code)` once the container has stopped.
 async fn final_state(docker: &Docker, id: &str) -> Result<(bool, i64), SandboxError> {
     let options = WaitContainerOptionsBuilder::default()
@@ -566,10 +653,19 @@ async fn final_state(docker: &Docker, id: &str) -> Result<(bool, i64), SandboxEr
     let mut wait = docker.wait_container(id, Some(options));
     // The wait reports a non-zero exit as an error; either way the container has stopped.
     let _ = tokio::time::timeout(Duration::from_secs(10), wait.next()).await;
-    let inspected = docker
-        .inspect_container(id, None::<InspectContainerOptions>)
-        .await
-        .map_err(|e| unavailable("the sandbox container vanished while the code ran", e))?;
+    let inspected = tokio::time::timeout(
+        HEARTBEAT_LIMIT,
+        docker.inspect_container(id, None::<InspectContainerOptions>),
+    )
+    .await
+    .map_err(|_| engine_lost("no answer when asked how the container ended"))?
+    .map_err(|e| {
+        if is_not_found(&e) {
+            unavailable("the sandbox container vanished while the code ran", e)
+        } else {
+            engine_lost(&e.to_string())
+        }
+    })?;
     let state = inspected.state.unwrap_or_default();
     Ok((
         state.oom_killed.unwrap_or(false),
@@ -593,14 +689,51 @@ impl Sandbox for DockerSandbox {
     }
 }
 
-/// Force-removes a container (killing what runs in it); errors are ignored because the only
-/// failure that matters, a dead daemon, is reported by the call that needed the daemon.
-async fn remove(docker: &Docker, id: &str) {
+/// Force-removes a container (killing what runs in it). A failure is not returned, because the
+/// only one that matters, a dead engine, is reported by the call that needed the engine; the
+/// container is listed for [`DockerSandbox::remove_abandoned`] instead. True when it is gone.
+async fn remove(docker: &Docker, id: &str) -> bool {
     let options = RemoveContainerOptionsBuilder::default()
         .force(true)
         .v(true)
         .build();
-    let _ = docker.remove_container(id, Some(options)).await;
+    let removed =
+        tokio::time::timeout(REMOVE_LIMIT, docker.remove_container(id, Some(options))).await;
+    match removed {
+        Ok(Ok(())) => true,
+        Ok(Err(e)) if is_not_found(&e) => true,
+        // "Removal already in progress" and the like: the engine is on it.
+        Ok(Err(bollard::errors::Error::DockerResponseServerError { status_code, .. }))
+            if status_code < 500 =>
+        {
+            true
+        }
+        Ok(Err(_)) | Err(_) => {
+            abandon(id);
+            false
+        }
+    }
+}
+
+/// Lists a container for removal at the next connect.
+pub(crate) fn abandon(id: &str) {
+    let mut abandoned = lock_abandoned();
+    if !abandoned.iter().any(|a| a == id) {
+        abandoned.push(id.to_string());
+    }
+}
+
+fn lock_abandoned() -> std::sync::MutexGuard<'static, Vec<String>> {
+    // A panic while holding this lock cannot leave the list half-written; use it as it is.
+    ABANDONED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The containers this process could not remove because the engine did not answer; they are
+/// removed at the next [`DockerSandbox::connect`] (or [`DockerSandbox::remove_abandoned`]).
+pub fn abandoned() -> Vec<String> {
+    lock_abandoned().clone()
 }
 
 fn docker_fault(what: &str, e: bollard::errors::Error) -> SandboxError {

@@ -489,8 +489,11 @@ impl Sandboxes {
         };
         let outcome = pool.run_job(&job).await;
         if matches!(&outcome, Err(SandboxError::Unavailable(_))) {
-            // The engine went away: connect afresh next time.
-            *self.pool.lock().await = None;
+            // The engine went away: connect afresh next time, and leave the spares (which the
+            // engine cannot remove now) to be removed at that connect.
+            if let Some(pool) = self.pool.lock().await.take() {
+                pool.abandon_spares().await;
+            }
         }
         finish(outcome, ModeUsed::Docker, started)
     }

@@ -127,6 +127,14 @@ impl WarmPool {
         }
     }
 
+    /// Forgets every spare without asking the engine (which stopped answering); they are
+    /// removed at the next [`DockerSandbox::connect`] of this process.
+    pub async fn abandon_spares(&self) {
+        for spare in self.inner.spares.lock().await.drain(..) {
+            crate::docker::abandon(spare.container.id());
+        }
+    }
+
     fn warm_limits(&self) -> Limits {
         Limits {
             // The runner's own backstop must outlast the wait for a job plus the longest job.

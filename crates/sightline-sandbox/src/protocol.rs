@@ -5,6 +5,12 @@
 //! The reply is found by a marker carrying a per-job nonce, so whatever else reaches stdout or
 //! stderr (a C library printing, a flood of output) is kept as capped "stray" output instead of
 //! being mistaken for the reply, and a flood can never push the reply out of reach.
+//!
+//! While the code runs, the runner also sends a live copy of what the code prints (up to the
+//! output cap, at each line end and each flush) in small `out` frames, and one `cut` frame when
+//! it starts dropping output. The reply repeats that output, so the live copy only matters when
+//! no reply comes: a timeout, a crash, a kill. Then the result still shows what the code printed
+//! before (S2).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -19,11 +25,15 @@ pub const RUNNER_PATH: &str = "/opt/sightline/runner.py";
 
 const JOB_HEADER: &str = "SIGHTLINE-JOB ";
 const REPLY_MARK: &[u8] = b"@@sightline-reply:";
+const OUT_MARK: &[u8] = b"@@sightline-out:";
+const CUT_MARK: &[u8] = b"@@sightline-cut:";
 /// What a warm runner writes once its imports are done.
 pub const READY_MARK: &[u8] = b"\n@@sightline-ready@@\n";
 
 /// The most a reply may hold before the host gives up on it (result + figure + output caps).
 pub const MAX_REPLY_BYTES: usize = 16 << 20;
+/// The most one live output frame may hold (the runner sends at most 3 KB at a time).
+const MAX_OUT_FRAME: usize = 64 << 10;
 
 #[derive(Debug, Serialize)]
 pub struct JobData<'a> {
@@ -73,37 +83,57 @@ pub struct Reply {
     pub error_kind: Option<String>,
 }
 
-/// Scans the runner's stdout+stderr as it arrives: keeps up to `cap` bytes of stray output,
-/// counts the rest, and extracts the reply frame.
+/// Scans one of the runner's streams as it arrives: keeps up to `cap` bytes of stray output,
+/// counts the rest, collects the live copy of the code's output (also capped), and extracts the
+/// reply frame.
 #[derive(Debug)]
 pub struct ReplyScanner {
-    marker: Vec<u8>,
+    markers: [(FrameKind, Vec<u8>); 3],
     cap: usize,
     stray: Vec<u8>,
     stray_dropped: u64,
+    live: Vec<u8>,
+    /// The runner said it dropped output, or the live copy went over `cap` here.
+    live_cut: bool,
     pending: Vec<u8>,
     state: ScanState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FrameKind {
+    Reply,
+    Out,
+    Cut,
 }
 
 #[derive(Debug)]
 enum ScanState {
     Scanning,
-    Body { len: usize },
+    Body { kind: FrameKind, len: usize },
     Done(Vec<u8>),
     Failed(String),
 }
 
 impl ReplyScanner {
     pub fn new(nonce: &str, cap: usize) -> Self {
-        let mut marker = b"\n".to_vec();
-        marker.extend_from_slice(REPLY_MARK);
-        marker.extend_from_slice(nonce.as_bytes());
-        marker.push(b':');
+        let marker = |mark: &[u8]| {
+            let mut marker = b"\n".to_vec();
+            marker.extend_from_slice(mark);
+            marker.extend_from_slice(nonce.as_bytes());
+            marker.push(b':');
+            marker
+        };
         ReplyScanner {
-            marker,
+            markers: [
+                (FrameKind::Reply, marker(REPLY_MARK)),
+                (FrameKind::Out, marker(OUT_MARK)),
+                (FrameKind::Cut, marker(CUT_MARK)),
+            ],
             cap,
             stray: Vec::new(),
             stray_dropped: 0,
+            live: Vec::new(),
+            live_cut: false,
             pending: Vec::new(),
             state: ScanState::Scanning,
         }
@@ -121,6 +151,42 @@ impl ReplyScanner {
         )
     }
 
+    /// The live copy of the code's captured output received so far, and whether some of it was
+    /// not kept (over the cap).
+    pub fn live(&self) -> (String, bool) {
+        (
+            String::from_utf8_lossy(&self.live).into_owned(),
+            self.live_cut,
+        )
+    }
+
+    /// What the code printed before the run ended without a reply (a timeout, a crash, a kill):
+    /// the live copy of its captured output, then stray output from `streams` (this scanner
+    /// first), with a visible notice when anything was not kept.
+    pub fn output_so_far(streams: &[&ReplyScanner]) -> String {
+        let mut output = String::new();
+        let mut cut = false;
+        let mut dropped = 0;
+        for scanner in streams {
+            let (live, live_cut) = scanner.live();
+            output.push_str(&live);
+            cut |= live_cut;
+        }
+        for scanner in streams {
+            let (stray, stray_dropped) = scanner.stray();
+            output.push_str(&stray);
+            dropped += stray_dropped;
+        }
+        if dropped > 0 {
+            output.push_str(&format!(
+                "\n[output truncated: {dropped} more characters were not kept]"
+            ));
+        } else if cut {
+            output.push_str("\n[output truncated: later output was not kept]");
+        }
+        output
+    }
+
     pub fn is_done(&self) -> bool {
         matches!(self.state, ScanState::Done(_) | ScanState::Failed(_))
     }
@@ -132,6 +198,25 @@ impl ReplyScanner {
         self.stray_dropped += (bytes.len() - take) as u64;
     }
 
+    fn keep_live(&mut self, bytes: &[u8]) {
+        let room = self.cap.saturating_sub(self.live.len());
+        let take = room.min(bytes.len());
+        self.live.extend_from_slice(&bytes[..take]);
+        if take < bytes.len() {
+            self.live_cut = true;
+        }
+    }
+
+    /// The first frame marker in `pending`: where it starts and which kind it opens.
+    fn first_marker(&self) -> Option<(usize, FrameKind, usize)> {
+        self.markers
+            .iter()
+            .filter_map(|(kind, marker)| {
+                find(&self.pending, marker).map(|at| (at, *kind, marker.len()))
+            })
+            .min_by_key(|(at, _, _)| *at)
+    }
+
     pub fn push(&mut self, chunk: &[u8]) {
         if self.is_done() {
             return;
@@ -140,11 +225,11 @@ impl ReplyScanner {
         loop {
             match self.state {
                 ScanState::Scanning => {
-                    if let Some(at) = find(&self.pending, &self.marker) {
+                    if let Some((at, kind, marker_len)) = self.first_marker() {
                         let before: Vec<u8> = self.pending.drain(..at).collect();
                         self.keep_stray(&before);
                         // `<len>@@\n` follows the marker.
-                        let after = &self.pending[self.marker.len()..];
+                        let after = &self.pending[marker_len..];
                         let Some(end) = find(after, b"@@\n") else {
                             if after.len() > 24 {
                                 self.state = ScanState::Failed("a malformed reply header".into());
@@ -158,18 +243,23 @@ impl ReplyScanner {
                             self.state = ScanState::Failed("a malformed reply length".into());
                             return;
                         };
-                        if len > MAX_REPLY_BYTES {
+                        let limit = match kind {
+                            FrameKind::Reply => MAX_REPLY_BYTES,
+                            FrameKind::Out => MAX_OUT_FRAME,
+                            FrameKind::Cut => 0,
+                        };
+                        if len > limit {
                             self.state = ScanState::Failed(format!(
-                                "a reply of {len} bytes, over the {MAX_REPLY_BYTES}-byte limit"
+                                "a frame of {len} bytes, over the {limit}-byte limit"
                             ));
                             return;
                         }
-                        let header = self.marker.len() + end + 3;
+                        let header = marker_len + end + 3;
                         self.pending.drain(..header);
-                        self.state = ScanState::Body { len };
+                        self.state = ScanState::Body { kind, len };
                     } else {
-                        // Keep a tail that could be the start of the marker; the rest is stray.
-                        let keep = self.marker.len();
+                        // Keep a tail that could be the start of a marker; the rest is stray.
+                        let keep = self.markers.iter().map(|(_, m)| m.len()).max().unwrap_or(0);
                         if self.pending.len() > keep {
                             let cut = self.pending.len() - keep;
                             let before: Vec<u8> = self.pending.drain(..cut).collect();
@@ -178,12 +268,25 @@ impl ReplyScanner {
                         return;
                     }
                 }
-                ScanState::Body { len } => {
-                    if self.pending.len() >= len {
-                        let body: Vec<u8> = self.pending.drain(..len).collect();
-                        self.state = ScanState::Done(body);
+                ScanState::Body { kind, len } => {
+                    if self.pending.len() < len {
+                        return;
                     }
-                    return;
+                    let body: Vec<u8> = self.pending.drain(..len).collect();
+                    match kind {
+                        FrameKind::Reply => {
+                            self.state = ScanState::Done(body);
+                            return;
+                        }
+                        FrameKind::Out => {
+                            self.keep_live(&body);
+                            self.state = ScanState::Scanning;
+                        }
+                        FrameKind::Cut => {
+                            self.live_cut = true;
+                            self.state = ScanState::Scanning;
+                        }
+                    }
                 }
                 ScanState::Done(_) | ScanState::Failed(_) => return,
             }
@@ -233,6 +336,62 @@ mod tests {
             assert_eq!(reply.result["a"], 1);
             assert_eq!(scanner.stray().0, "hello from C\n", "chunk size {size}");
         }
+    }
+
+    fn out(nonce: &str, kind: &str, body: &str) -> Vec<u8> {
+        format!("\n@@sightline-{kind}:{nonce}:{}@@\n{body}", body.len()).into_bytes()
+    }
+
+    #[test]
+    fn live_output_is_kept_apart_from_stray_output_and_the_reply() {
+        let mut all = out("n1", "out", "step 1\n");
+        all.extend(b"from C\n");
+        all.extend(out("n1", "out", "step 2\n"));
+        all.extend(out("other", "out", "forged\n"));
+        for size in [1, 5, 1000] {
+            let mut scanner = ReplyScanner::new("n1", 1024);
+            for chunk in all.chunks(size) {
+                scanner.push(chunk);
+            }
+            assert!(scanner.reply().is_none(), "chunk size {size}");
+            assert_eq!(scanner.live(), ("step 1\nstep 2\n".to_string(), false));
+            let stray = scanner.stray().0;
+            assert!(stray.starts_with("from C\n"), "{stray:?}");
+            assert!(
+                stray.contains("forged"),
+                "another nonce is stray output: {stray:?}"
+            );
+            assert_eq!(
+                ReplyScanner::output_so_far(&[&scanner]),
+                format!("step 1\nstep 2\n{stray}"),
+                "chunk size {size}"
+            );
+            scanner.push(&frame("n1", r#"{"ok":true}"#));
+            assert!(scanner.reply().unwrap().unwrap().ok, "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn live_output_is_capped_and_a_cut_is_visible() {
+        let mut scanner = ReplyScanner::new("n", 8);
+        scanner.push(&out("n", "out", "0123456789"));
+        assert_eq!(scanner.live(), ("01234567".to_string(), true));
+        let mut scanner = ReplyScanner::new("n", 100);
+        scanner.push(&out("n", "out", "kept\n"));
+        scanner.push(&out("n", "cut", ""));
+        assert_eq!(scanner.live(), ("kept\n".to_string(), true));
+        let so_far = ReplyScanner::output_so_far(&[&scanner]);
+        assert!(
+            so_far.starts_with("kept\n") && so_far.contains("[output truncated:"),
+            "{so_far:?}"
+        );
+    }
+
+    #[test]
+    fn an_oversized_live_frame_is_refused() {
+        let mut scanner = ReplyScanner::new("n", 10);
+        scanner.push(b"\n@@sightline-out:n:99999999@@\n");
+        assert!(scanner.reply().unwrap().is_err());
     }
 
     #[test]

@@ -21,7 +21,7 @@ async fn run_guarded(code: &str, data: &[(&str, &str)]) -> sightline_sandbox::Sa
         .iter()
         .map(|(n, c)| (n.to_string(), c.to_string()))
         .collect();
-    sightline_sandbox::run(&request, &DockerSettings::default()).await
+    sightline_sandbox::run(&request, &crate::support::settings()).await
 }
 
 fn assert_success(result: &sightline_sandbox::SandboxResult) {
@@ -450,26 +450,94 @@ async fn a_container_killed_from_outside_is_a_clear_error() {
     let Some(sandbox) = docker().await else {
         return;
     };
-    let mut request = SandboxRequest::new("import time\ntime.sleep(60)");
+    let mut request =
+        SandboxRequest::new("import time\nprint('started', flush=True)\ntime.sleep(60)");
     request.memory = 256 * MB;
     let job = sightline_sandbox::Job::without_guard_for_tests(&request).unwrap();
     let container = sandbox.start(&job.limits(), 0, false).await.unwrap();
     let id = container.id().to_string();
     let api = sandbox.docker().clone();
     let killer = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        // Time for the runner to import pandas and print.
+        tokio::time::sleep(Duration::from_secs(5)).await;
         api.kill_container(&id, None::<bollard::query_parameters::KillContainerOptions>)
             .await
     });
-    let result = container
-        .run(&job, std::time::Instant::now())
-        .await
-        .unwrap();
+    let started = std::time::Instant::now();
+    let result = container.run(&job, started).await.unwrap();
     killer.await.unwrap().unwrap();
+    // S10: the kill (5 s in) is reported within seconds, not at the job's 30 s deadline.
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
     assert!(!result.success);
     let error = result.error.unwrap_or_default();
     assert!(error.contains("stopped from outside"), "{error}");
     assert!(!error.contains("memory"), "a kill is not an OOM: {error}");
+    assert!(
+        result.output.contains("started"),
+        "what the code printed before the kill is kept: {:?}",
+        result.output
+    );
+}
+
+#[tokio::test]
+async fn output_printed_before_a_timeout_is_kept() {
+    if docker().await.is_none() {
+        return;
+    }
+    // Through the guard and the whole one-shot path, as `sightline sandbox run` goes.
+    let mut request = SandboxRequest::new(
+        "print('step 1', flush=True)\nprint('step 2')\nn = 0\nwhile True:\n    n += 1",
+    );
+    request.mode = Mode::Docker;
+    request.timeout = Duration::from_secs(4);
+    let result = sightline_sandbox::run(&request, &crate::support::settings()).await;
+    assert!(!result.success);
+    assert_eq!(result.mode_used, Some(ModeUsed::Docker));
+    assert_eq!(
+        result.failure.as_ref().map(|f| f.kind()),
+        Some(SandboxErrorKind::Timeout),
+        "{:?}",
+        result.error
+    );
+    let error = result.error.unwrap_or_default();
+    assert!(error.contains("timed out after 4 s"), "{error}");
+    assert_eq!(
+        result.output, "step 1\nstep 2\n",
+        "what the code printed before the timeout (a flush or a line end) is kept"
+    );
+}
+
+#[tokio::test]
+async fn output_kept_before_a_timeout_is_capped_visibly() {
+    let Some(sandbox) = docker().await else {
+        return;
+    };
+    let code = "import time\nfor i in range(200_000):\n    print('flood line', i)\ntime.sleep(60)";
+    let result = run_unguarded(&sandbox, code, 8, 512 * MB).await;
+    assert_eq!(
+        result.failure.as_ref().map(|f| f.kind()),
+        Some(SandboxErrorKind::Timeout),
+        "{:?}",
+        result.error
+    );
+    assert!(
+        result.output.starts_with("flood line 0\nflood line 1\n"),
+        "{:?}",
+        &result.output[..result.output.len().min(100)]
+    );
+    assert!(
+        result.output.len() < 80_000,
+        "capped: {} bytes",
+        result.output.len()
+    );
+    assert!(
+        result.output.contains("[output truncated:"),
+        "the cut is visible"
+    );
 }
 
 #[tokio::test]
@@ -479,7 +547,7 @@ async fn a_missing_image_is_named_with_the_fix() {
     }
     let settings = DockerSettings {
         image: "sightline-sandbox:no-such-tag".to_string(),
-        ..DockerSettings::default()
+        ..crate::support::settings()
     };
     let err = sightline_sandbox::DockerSandbox::connect(settings)
         .await
@@ -538,5 +606,22 @@ async fn a_recursion_bomb_ends_with_a_clear_error() {
             || error.contains("Recursion")
             || error.contains("memory"),
         "a crash of the interpreter is reported, not hidden: {error}"
+    );
+}
+
+#[tokio::test]
+async fn a_long_job_outlives_the_api_timeout_and_the_engine_checks() {
+    let Some(sandbox) = docker().await else {
+        return;
+    };
+    // Longer than one API call may take (20 s) and than several engine pings: a healthy engine
+    // never ends a run early.
+    let code = "import time\nprint('a', flush=True)\ntime.sleep(25)\nresult = 1";
+    let result = run_unguarded(&sandbox, code, 60, 512 * MB).await;
+    assert_success(&result);
+    assert_eq!(result.result, json!(1));
+    assert_eq!(
+        result.output, "a\n",
+        "the reply's output, not the live copy as well"
     );
 }

@@ -1,7 +1,10 @@
 //! Restricted mode (S3) against the real bubblewrap and host Python: the seed's example, and
 //! attacks with the guard bypassed: network, files outside the workspace, the environment, a
-//! child outliving the timeout, a memory bomb, an output flood. Not tested here: a fork bomb,
-//! which RLIMIT_NPROC cannot stop when the tests run as root (see restricted.rs).
+//! child outliving the timeout, a memory bomb, an output flood, fork bombs (as root too: the run
+//! switches to its own uid so RLIMIT_NPROC applies), and output kept across a timeout.
+//!
+//! The runs take turns (one lock): as root, every run's processes count against the same uid's
+//! limit, so a fork bomb must not starve a neighbouring test's run.
 
 use std::time::Duration;
 
@@ -25,7 +28,22 @@ async fn restricted() -> Option<RestrictedSandbox> {
     }
 }
 
+/// Held by every restricted run of these tests.
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn run(
+    sandbox: &RestrictedSandbox,
+    code: &str,
+    guarded: bool,
+    secs: u64,
+    memory: u64,
+) -> SandboxResult {
+    let _turn = TURN.lock().await;
+    run_in_turn(sandbox, code, guarded, secs, memory).await
+}
+
+/// [`run`] for a caller that already holds [`TURN`] (to check what the run left behind).
+async fn run_in_turn(
     sandbox: &RestrictedSandbox,
     code: &str,
     guarded: bool,
@@ -189,6 +207,7 @@ async fn auto_falls_back_to_restricted_and_says_why() {
     }
     let mut request = SandboxRequest::new("result = 2 + 3");
     request.mode = sightline_sandbox::Mode::Auto;
+    let _turn = TURN.lock().await;
     let result = sightline_sandbox::run(&request, &unreachable_docker()).await;
     assert!(result.success, "{:?}", result.error);
     assert_eq!(result.mode_used, Some(ModeUsed::Restricted));
@@ -215,4 +234,149 @@ async fn docker_mode_never_falls_back() {
         result.failure.map(|f| f.kind()),
         Some(SandboxErrorKind::SandboxUnavailable)
     );
+}
+
+#[tokio::test]
+async fn output_printed_before_a_timeout_is_kept() {
+    let Some(sandbox) = restricted().await else {
+        return;
+    };
+    let code = "print('step 1', flush=True)\nprint('step 2')\nn = 0\nwhile True:\n    n += 1";
+    let result = run(&sandbox, code, true, 4, 1024 * MB).await;
+    assert!(!result.success);
+    assert_eq!(
+        result.failure.as_ref().map(|f| f.kind()),
+        Some(SandboxErrorKind::Timeout),
+        "{:?}",
+        result.error
+    );
+    assert!(
+        result
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("timed out after 4 s")),
+        "{:?}",
+        result.error
+    );
+    assert_eq!(
+        result.output, "step 1\nstep 2\n",
+        "what the code printed before the timeout is kept"
+    );
+}
+
+/// Processes on this host whose real uid is `uid`.
+fn processes_of(uid: u32) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let status = std::fs::read_to_string(entry.path().join("status")).ok()?;
+            let real = status
+                .lines()
+                .find_map(|l| l.strip_prefix("Uid:"))?
+                .split_whitespace()
+                .next()?
+                .parse::<u32>()
+                .ok()?;
+            (real == uid).then(|| entry.file_name().to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
+/// As root, no process of the sandbox's uid may be left once a run has ended.
+async fn assert_nothing_left(sandbox: &RestrictedSandbox) {
+    let Some((uid, _)) = sandbox.drops_to() else {
+        // As an ordinary user the run's processes share the user's uid; the pid namespace
+        // (tested with a child outliving the timeout) is what ends them.
+        return;
+    };
+    let mut left = processes_of(uid);
+    for _ in 0..50 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = processes_of(uid);
+    }
+    assert!(
+        left.is_empty(),
+        "processes of uid {uid} outlived the run: {left:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_fork_bomb_is_stopped_by_the_process_limit_even_as_root() {
+    let Some(sandbox) = restricted().await else {
+        return;
+    };
+    let code = "import os, time\n\
+        made = 0\n\
+        for _ in range(500):\n\
+        \x20   try:\n\
+        \x20       pid = os.fork()\n\
+        \x20   except OSError:\n\
+        \x20       break\n\
+        \x20   if pid == 0:\n\
+        \x20       time.sleep(60)\n\
+        \x20       os._exit(0)\n\
+        \x20   made += 1\n\
+        status = dict(l.split(':', 1) for l in open('/proc/self/status').read().splitlines())\n\
+        caps = {k: status[k].strip() for k in ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb', 'NoNewPrivs']}\n\
+        result = {'made': made, 'uid': os.getuid(), 'euid': os.geteuid(), 'groups': os.getgroups(), 'caps': caps}";
+    let _turn = TURN.lock().await;
+    let result = run_in_turn(&sandbox, code, false, 30, 1024 * MB).await;
+    assert!(result.success, "{:?} {:?}", result.error, result.output);
+    let made = result.result["made"].as_u64().unwrap_or(u64::MAX);
+    assert!(
+        made < sightline_sandbox::restricted::PROCESSES,
+        "RLIMIT_NPROC stops forking well before 500, made {made}: {}",
+        result.result
+    );
+    if let Some((uid, _)) = sandbox.drops_to() {
+        assert_eq!(result.result["uid"], uid, "{}", result.result);
+        assert_eq!(result.result["euid"], uid, "{}", result.result);
+        assert_eq!(result.result["groups"], json!([]), "{}", result.result);
+        let zero = "0000000000000000";
+        assert_eq!(
+            result.result["caps"],
+            json!({"CapInh": zero, "CapPrm": zero, "CapEff": zero, "CapBnd": zero,
+                   "CapAmb": zero, "NoNewPrivs": "1"}),
+            "no capability left, none to gain"
+        );
+    }
+    // The sleeping children went with the sandbox's pid namespace.
+    assert_nothing_left(&sandbox).await;
+}
+
+#[tokio::test]
+async fn a_runaway_fork_bomb_ends_at_the_timeout_and_leaves_nothing() {
+    let Some(sandbox) = restricted().await else {
+        return;
+    };
+    // Every process forks for ever; those that cannot pause briefly and try again.
+    let code = "import os, time\n\
+        while True:\n\
+        \x20   try:\n\
+        \x20       os.fork()\n\
+        \x20   except OSError:\n\
+        \x20       time.sleep(0.05)";
+    let _turn = TURN.lock().await;
+    let started = std::time::Instant::now();
+    let result = run_in_turn(&sandbox, code, false, 5, 1024 * MB).await;
+    assert_eq!(
+        result.failure.as_ref().map(|f| f.kind()),
+        Some(SandboxErrorKind::Timeout),
+        "{:?} {:?}",
+        result.error,
+        result.output
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the bomb is killed at the deadline, took {:?}",
+        started.elapsed()
+    );
+    assert_nothing_left(&sandbox).await;
+    // The host can still start processes.
+    let status = tokio::process::Command::new("true").status().await.unwrap();
+    assert!(status.success());
 }

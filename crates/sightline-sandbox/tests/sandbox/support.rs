@@ -2,6 +2,19 @@
 
 use sightline_sandbox::{DockerSandbox, DockerSettings, Job, SandboxRequest, SandboxResult};
 
+/// The Docker settings of the tests: the defaults, except that `SIGHTLINE_SANDBOX_IMAGE` names
+/// another image (a checkout whose runner differs from the shared engine's
+/// `sightline-sandbox:py311` can test against its own image without replacing that tag).
+pub fn settings() -> DockerSettings {
+    let mut settings = DockerSettings::default();
+    if let Ok(image) = std::env::var("SIGHTLINE_SANDBOX_IMAGE")
+        && !image.trim().is_empty()
+    {
+        settings.image = image;
+    }
+    settings
+}
+
 /// True when CI demands the Docker tests run (scripts/test sets it).
 pub fn required() -> bool {
     std::env::var("SIGHTLINE_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
@@ -10,7 +23,7 @@ pub fn required() -> bool {
 /// The Docker sandbox, or `None` (with a note on stderr) when no engine or image is available
 /// and CI does not require one. With `SIGHTLINE_REQUIRE_DOCKER=1` a missing one fails the test.
 pub async fn docker() -> Option<DockerSandbox> {
-    match DockerSandbox::connect(DockerSettings::default()).await {
+    match DockerSandbox::connect(settings()).await {
         Ok(sandbox) => Some(sandbox),
         Err(e) if required() => {
             panic!("SIGHTLINE_REQUIRE_DOCKER=1 but Docker mode cannot run: {e}")

@@ -5,7 +5,6 @@
 // server or a model says is shown as text.
 
 import { useEffect, useState } from 'preact/hooks';
-import type { ComponentChildren } from 'preact';
 
 import type { Backend, Check, LlmProfiles, ModelProfile, ProfileView, Provider, Settings } from '../backend/types';
 import { BackendError, toBackendError } from '../backend/types';
@@ -21,6 +20,7 @@ import {
   viewOf,
 } from '../lib/profiles';
 import type { SettingsErrors } from '../lib/settings';
+import { Field } from './Field';
 
 type Editing = { index: number | null; profile: ModelProfile };
 type Tested = { profile: string; check: Check } | { profile: string; error: BackendError };
@@ -35,15 +35,6 @@ const onEnter = (action: () => void) => (e: KeyboardEvent) => {
 };
 const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 
-function Field({ label, error, hint, children }: { label: string; error?: string; hint?: ComponentChildren; children: ComponentChildren }) {
-  return (
-    <label class={`field${error ? ' invalid' : ''}`}>
-      <span class="field-label">{label}</span>
-      {children}
-      {error ? <span class="field-error">{error}</span> : hint ? <span class="muted field-hint">{hint}</span> : null}
-    </label>
-  );
-}
 
 function sameTarget(a: ProfileView | null, b: ProfileView | null): boolean {
   return !!a && !!b && a.provider === b.provider && a.base_url === b.base_url && a.model === b.model;

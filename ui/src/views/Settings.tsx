@@ -9,16 +9,8 @@ import { toBackendError } from '../backend/types';
 import { SANDBOX_MODES, THEMES, validateSettings } from '../lib/settings';
 import type { SettingsErrors } from '../lib/settings';
 import { ModelSettings } from './ModelSettings';
+import { Field } from './Field';
 
-function Field({ label, error, hint, children }: { label: string; error?: string; hint?: string; children: preact.ComponentChildren }) {
-  return (
-    <label class={`field${error ? ' invalid' : ''}`}>
-      <span class="field-label">{label}</span>
-      {children}
-      {error ? <span class="field-error">{error}</span> : hint ? <span class="muted field-hint">{hint}</span> : null}
-    </label>
-  );
-}
 
 export function SettingsView({
   backend,

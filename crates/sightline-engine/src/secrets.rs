@@ -147,12 +147,7 @@ fn poisoned() -> EngineError {
 }
 
 fn check_profile(profile: &str) -> Result<(), EngineError> {
-    let ok = !profile.is_empty()
-        && profile.len() <= 64
-        && profile
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+    if crate::llm::profile::is_profile_name(profile) {
         Ok(())
     } else {
         Err(EngineError::new(

@@ -107,13 +107,7 @@ impl Settings {
             profile.model = profile.model.trim().to_string();
         }
         self.sandbox_memory = self.sandbox_memory.trim().to_ascii_lowercase();
-        let profile_ok = !self.model_profile.is_empty()
-            && self.model_profile.len() <= 64
-            && self
-                .model_profile
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if !profile_ok {
+        if !profile::is_profile_name(&self.model_profile) {
             return Err(refused(
                 "model profile",
                 "use up to 64 letters, digits, '-', '_' or '.', for example offline or groq",

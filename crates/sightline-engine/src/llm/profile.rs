@@ -403,7 +403,8 @@ pub fn check_profiles(profiles: &[ModelProfile]) -> Result<(), String> {
     Ok(())
 }
 
-/// A name usable as a profile and a keychain entry.
+/// A name usable as a profile and a keychain entry: the one rule the settings, the profile list
+/// and the keychain all check.
 pub fn is_profile_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64

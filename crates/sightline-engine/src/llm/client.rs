@@ -203,9 +203,39 @@ impl LlmClient {
         }
     }
 
-    /// Reads a streamed reply, each piece within the idle limit, the whole within the size cap.
+    /// Reads a streamed reply as server-sent events.
     async fn read_stream(&self, response: reqwest::Response) -> Result<Reply, LlmError> {
         let mut reader = StreamReader::new(self.endpoint.protocol);
+        self.each_chunk(response, "stream", |chunk| reader.feed(chunk))
+            .await?;
+        reader.finish()
+    }
+
+    /// Reads a whole body.
+    async fn read_capped(&self, response: reqwest::Response) -> Result<Vec<u8>, LlmError> {
+        let mut body = Vec::new();
+        self.each_chunk(response, "reply", |chunk| {
+            body.extend_from_slice(chunk);
+            Ok(())
+        })
+        .await?;
+        Ok(body)
+    }
+
+    /// Hands each piece of a body to `take`, each piece within the idle limit and the whole
+    /// within the size cap; `what` names the body in a broken-off error.
+    async fn each_chunk(
+        &self,
+        response: reqwest::Response,
+        what: &str,
+        mut take: impl FnMut(&[u8]) -> Result<(), LlmError>,
+    ) -> Result<(), LlmError> {
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.limits.max_reply_bytes as u64)
+        {
+            return Err(self.too_large());
+        }
         let mut stream = response.bytes_stream();
         let mut read = 0usize;
         loop {
@@ -213,42 +243,15 @@ impl LlmClient {
                 .await
                 .map_err(|_| self.idle_timeout())?;
             let Some(chunk) = next else {
-                break;
+                return Ok(());
             };
             let chunk = chunk
-                .map_err(|e| LlmError::BadReply(format!("the stream broke off ({})", short(&e))))?;
+                .map_err(|e| LlmError::BadReply(format!("the {what} broke off ({})", short(&e))))?;
             read += chunk.len();
             if read > self.limits.max_reply_bytes {
                 return Err(self.too_large());
             }
-            reader.feed(&chunk)?;
-        }
-        reader.finish()
-    }
-
-    /// Reads a whole body, each piece within the idle limit, the whole within the size cap.
-    async fn read_capped(&self, response: reqwest::Response) -> Result<Vec<u8>, LlmError> {
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.limits.max_reply_bytes as u64)
-        {
-            return Err(self.too_large());
-        }
-        let mut body = Vec::new();
-        let mut stream = response.bytes_stream();
-        loop {
-            let next = tokio::time::timeout(self.limits.idle, stream.next())
-                .await
-                .map_err(|_| self.idle_timeout())?;
-            let Some(chunk) = next else {
-                return Ok(body);
-            };
-            let chunk = chunk
-                .map_err(|e| LlmError::BadReply(format!("the reply broke off ({})", short(&e))))?;
-            if body.len() + chunk.len() > self.limits.max_reply_bytes {
-                return Err(self.too_large());
-            }
-            body.extend_from_slice(&chunk);
+            take(&chunk)?;
         }
     }
 

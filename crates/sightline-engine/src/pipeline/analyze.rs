@@ -348,7 +348,7 @@ fn execute(
 }
 
 /// Columns whose values are dates (text that parses as dates, or a date-like name).
-fn date_columns(result: &QueryResult) -> Vec<String> {
+pub(crate) fn date_columns(result: &QueryResult) -> Vec<String> {
     result
         .columns
         .iter()

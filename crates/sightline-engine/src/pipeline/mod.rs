@@ -18,7 +18,9 @@ use chrono::NaiveDate;
 use sightline_analytics::AnalysisType;
 
 use crate::contract::{Answer, AnswerError, DataTable, StageReport, StageStatus};
-use crate::db::{self, Database, QueryLimits, QueryResult, ReadOnlyConnection, SqlParams};
+use crate::db::{
+    self, Database, QueryLimits, QueryResult, ReadOnlyConnection, SqlParams, ValidatedSql,
+};
 use crate::error::{EngineError, ErrorKind};
 use crate::glossary::Glossary;
 use crate::knowledge::FileKnowledge;
@@ -107,7 +109,7 @@ pub fn run(
     };
 
     // intent + plan: what to compute.
-    let (sql, params, spec, reading) = match job {
+    let (statement, spec, reading) = match job {
         Job::Ask {
             question,
             model,
@@ -161,8 +163,10 @@ pub fn run(
                 answer.confidence = planned.confidence;
                 answer.warnings.extend(planned.warnings.iter().cloned());
                 Ok(Planned {
-                    sql: planned.sql,
-                    params: planned.params,
+                    statement: Statement::Unchecked {
+                        sql: planned.sql,
+                        params: planned.params,
+                    },
                     target: planned.analysis.map(Target::Planned),
                     reading: planned.reading,
                 })
@@ -170,12 +174,7 @@ pub fn run(
             let Some(planned) = planned else {
                 return Ok(run.answer);
             };
-            (
-                planned.sql,
-                planned.params,
-                planned.target,
-                Some(planned.reading),
-            )
+            (planned.statement, planned.target, Some(planned.reading))
         }
         Job::Analyze(direct) => {
             run.skip("intent");
@@ -183,20 +182,20 @@ pub fn run(
             run.answer.sql = Some(direct.sql.clone());
             run.answer.confidence = 1.0;
             run.answer.method = "direct".to_string();
-            (
-                direct.sql.clone(),
-                SqlParams::new(),
-                Some(Target::Direct(direct)),
-                None,
-            )
+            let statement = Statement::Unchecked {
+                sql: direct.sql.clone(),
+                params: SqlParams::new(),
+            };
+            (statement, Some(Target::Direct(direct)), None)
         }
     };
 
     // validate + execute: the data.
-    let Some(validated) = run.stage("validate", |_| {
-        connection
+    let Some(validated) = run.stage("validate", |_| match statement {
+        Statement::Checked(validated) => Ok(validated),
+        Statement::Unchecked { sql, params } => connection
             .validate_with(&sql, params)
-            .map_err(|e| EngineError::from_stage("validate", &e))
+            .map_err(|e| EngineError::from_stage("validate", &e)),
     }) else {
         return Ok(run.answer);
     };
@@ -246,7 +245,8 @@ pub fn run(
                 Err((_, attempts)) => *attempts,
             };
             if let Some(sent) = answer.sent_to_model.as_mut() {
-                agents::chart::record(sent, attempts);
+                let examples = agents::context::example_values(&result, model.schema_only);
+                sent.add("chart", attempts, examples);
             }
             match drawn {
                 Ok(drawn) => {
@@ -289,11 +289,16 @@ enum Target {
 /// What the plan stage hands on: the SQL, the analysis to run on its result, and how it read the
 /// question.
 struct Planned {
-    sql: String,
-    /// Values bound to the SQL's placeholders (none in SQL a model wrote).
-    params: SqlParams,
+    statement: Statement,
     target: Option<Target>,
     reading: String,
+}
+
+/// The statement the plan stage hands on: SQL with the values for its placeholders, still to be
+/// validated, or a model's SQL the agent's repair loop has already validated (not checked twice).
+enum Statement {
+    Unchecked { sql: String, params: SqlParams },
+    Checked(ValidatedSql),
 }
 
 /// The question as the model is asked it.
@@ -344,10 +349,9 @@ fn ask_model(
             failed.error.message
         )
     })?;
-    let sql = written.validated.as_str().to_string();
-    let used = agents::tables_in(&sql, &table_names);
+    let used = agents::tables_in(written.validated.as_str(), &table_names);
     answer.method = method.clone();
-    answer.sql = Some(sql.clone());
+    answer.sql = Some(written.validated.as_str().to_string());
     answer.confidence = agents::confidence(
         written.attempts,
         written.repairs.len(),
@@ -369,8 +373,7 @@ fn ask_model(
         String::new()
     };
     Ok(Planned {
-        sql,
-        params: SqlParams::new(),
+        statement: Statement::Checked(written.validated),
         target: asked.intent.analysis.map(|kind| {
             Target::Written(analyze::WrittenAnalysis {
                 kind,
@@ -411,8 +414,8 @@ fn model_analysis(
         Err((_, attempts)) => *attempts,
     };
     if let Some(sent) = answer.sent_to_model.as_mut() {
-        let examples = agents::analyst::example_values(result, model.schema_only);
-        agents::analyst::record(sent, attempts, examples);
+        let examples = agents::context::example_values(result, model.schema_only);
+        sent.add("analysis", attempts, examples);
     }
     match written {
         Ok(written) => {

@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 use sightline_analytics::{AnalysisResult, AnalysisType};
 use sightline_sandbox::{Mode, SandboxRequest, Sandboxes};
 
-use super::context::SentToModel;
-use crate::db::{ColumnValues, QueryResult};
+use super::context::describe_result;
+use crate::db::QueryResult;
 use crate::error::EngineError;
 use crate::export;
 use crate::llm::wire::{self, ChatRequest, Turn};
@@ -29,8 +29,6 @@ use crate::settings::{Author, SandboxMode, Settings};
 
 /// Replies asked for per analysis.
 pub const MAX_ATTEMPTS: usize = 2;
-/// Rows shown to the model as an example when samples may be sent.
-const EXAMPLE_ROWS: usize = 5;
 
 /// Where model-written analysis code runs.
 #[derive(Debug, Clone)]
@@ -134,24 +132,6 @@ pub fn analyse(
     })
 }
 
-/// Counts an analysis request in what was sent (and the example rows, when any went).
-pub fn record(sent: &mut SentToModel, attempts: usize, example_values: usize) {
-    sent.requests += attempts;
-    sent.sample_values += example_values;
-    if !sent.parts.iter().any(|p| p == "analysis") {
-        sent.parts.push("analysis".to_string());
-    }
-}
-
-/// How many data values the brief shows the model.
-pub fn example_values(result: &QueryResult, schema_only: bool) -> usize {
-    if schema_only {
-        0
-    } else {
-        result.row_count.min(EXAMPLE_ROWS) * result.columns.len()
-    }
-}
-
 fn rules(kind: AnalysisType) -> String {
     format!(
         "You write Python 3.11 (pandas, numpy, scipy, statsmodels, scikit-learn are installed) that performs a {kind} analysis.
@@ -185,22 +165,9 @@ fn fields(kind: AnalysisType) -> &'static str {
 
 /// The user turn: what to analyse, the columns Sightline chose, and example rows when allowed.
 fn brief(outcome: &Outcome, result: &QueryResult, schema_only: bool) -> String {
-    let columns: Vec<String> = result
-        .columns
-        .iter()
-        .map(|c| {
-            let kind = match c.values {
-                ColumnValues::Int(_) => "integer",
-                ColumnValues::Real(_) => "number",
-                ColumnValues::Text(_) => "text",
-            };
-            format!("{} ({kind})", c.name)
-        })
-        .collect();
     let mut text = format!(
-        "`data` has {} rows; columns: {}.\nTarget column: {}.",
-        result.row_count,
-        columns.join(", "),
+        "`data` has {}\nTarget column: {}.",
+        describe_result(result, schema_only),
         outcome.target
     );
     if let Some(label) = &outcome.label_column {
@@ -215,12 +182,6 @@ fn brief(outcome: &Outcome, result: &QueryResult, schema_only: bool) -> String {
     }
     if let AnalysisResult::Anomaly(a) = &outcome.result {
         text.push_str(&format!(" Threshold asked: {}.", a.threshold_used));
-    }
-    if !schema_only {
-        text.push_str(&format!(
-            "\nFirst rows: {}",
-            serde_json::to_string(&result.rows_json(EXAMPLE_ROWS)).unwrap_or_default()
-        ));
     }
     text
 }

@@ -8,8 +8,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::context::SentToModel;
-use crate::db::{ColumnValues, QueryResult};
+use super::context::describe_result;
+use crate::db::QueryResult;
 use crate::error::{EngineError, ErrorKind};
 use crate::llm::LlmClient;
 use crate::llm::wire::{self, ChatRequest, Turn};
@@ -83,14 +83,6 @@ pub fn draw(
     })
 }
 
-/// Counts a chart request in what was sent.
-pub fn record(sent: &mut SentToModel, attempts: usize) {
-    sent.requests += attempts;
-    if !sent.parts.iter().any(|p| p == "chart") {
-        sent.parts.push("chart".to_string());
-    }
-}
-
 const RULES: &str = "You design one chart for a query result. You do not see the data and never write data values: you name result columns and Sightline fills them in.
 Reply with one JSON object and nothing else:
 {\"traces\": [{\"type\": \"bar\", \"x\": \"<column>\", \"y\": \"<column>\", \"name\": \"...\"}], \"title\": \"...\", \"x_title\": \"...\", \"y_title\": \"...\", \"barmode\": \"group\", \"explanation\": \"one short sentence\"}
@@ -98,42 +90,12 @@ Trace types: bar, line, area, scatter, pie (x = labels column, values = numbers 
 Optional per trace: mode (lines, markers, lines+markers), orientation (v, h), color (#rrggbb), dash (solid, dash, dot).
 barmode: group, stack, overlay or relative. Plain text only in titles: no HTML, no links, no formulas.";
 
-/// The user turn: the question and the result's columns with their kinds (and the first rows
-/// when samples may be sent).
+/// The user turn: the question and the result as [`describe_result`] says it.
 fn describe(question: &str, result: &QueryResult, schema_only: bool) -> String {
-    let columns: Vec<String> = result
-        .columns
-        .iter()
-        .map(|c| {
-            let kind = match c.values {
-                ColumnValues::Int(_) | ColumnValues::Real(_) => "number",
-                ColumnValues::Text(_) => {
-                    if (0..c.values.len().min(10))
-                        .all(|i| sightline_analytics::parse_date(&c.values.text_at(i)).is_some())
-                        && !c.values.is_empty()
-                    {
-                        "date"
-                    } else {
-                        "text"
-                    }
-                }
-            };
-            format!("{} ({kind})", c.name)
-        })
-        .collect();
-    let mut text = format!(
-        "Question: {question}\nResult: {} rows; columns: {}.",
-        result.row_count,
-        columns.join(", ")
-    );
-    if !schema_only {
-        let rows = result.rows_json(3);
-        text.push_str(&format!(
-            "\nFirst rows: {}",
-            serde_json::to_string(&rows).unwrap_or_default()
-        ));
-    }
-    text
+    format!(
+        "Question: {question}\nResult: {}",
+        describe_result(result, schema_only)
+    )
 }
 
 /// The figure for a checked design, with notes on anything adjusted.
@@ -350,7 +312,7 @@ pub fn clean(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::ColumnData;
+    use crate::db::{ColumnData, ColumnValues};
     use polars::prelude::{Float64Chunked, NewChunkedArray, StringChunked};
 
     fn result() -> QueryResult {

@@ -12,9 +12,10 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use super::sql::NameKind;
-use crate::db::{Schema, TableInfo};
+use crate::db::{ColumnValues, QueryResult, Schema, TableInfo};
 use crate::glossary::Glossary;
 use crate::llm::Turn;
+use crate::pipeline::analyze::date_columns;
 use sightline_analytics::AnalysisType;
 
 /// Tables sent at most, however large the schema.
@@ -52,6 +53,61 @@ pub struct SentToModel {
     pub requests: usize,
     /// What the model was asked to write: `sql`, and `analysis` or `chart` when it wrote those.
     pub parts: Vec<String>,
+}
+
+impl SentToModel {
+    /// Counts a part the model was asked to write: its requests and the example values sent.
+    pub fn add(&mut self, part: &str, requests: usize, sample_values: usize) {
+        self.requests += requests;
+        self.sample_values += sample_values;
+        if !self.parts.iter().any(|p| p == part) {
+            self.parts.push(part.to_string());
+        }
+    }
+}
+
+/// Rows of a query result shown to a model as an example, when samples may be sent.
+pub const EXAMPLE_ROWS: usize = 5;
+
+/// A query result as the analyst and chart agents describe it: its columns as "name (kind)",
+/// the kind read from the values (integer, number, date, text), and, unless only the schema may
+/// be sent, its first rows.
+pub fn describe_result(result: &QueryResult, schema_only: bool) -> String {
+    let dates = date_columns(result);
+    let columns: Vec<String> = result
+        .columns
+        .iter()
+        .map(|c| {
+            let kind = match c.values {
+                ColumnValues::Int(_) => "integer",
+                ColumnValues::Real(_) => "number",
+                ColumnValues::Text(_) if dates.contains(&c.name) => "date",
+                ColumnValues::Text(_) => "text",
+            };
+            format!("{} ({kind})", c.name)
+        })
+        .collect();
+    let mut text = format!(
+        "{} rows; columns: {}.",
+        result.row_count,
+        columns.join(", ")
+    );
+    if !schema_only {
+        text.push_str(&format!(
+            "\nFirst rows: {}",
+            serde_json::to_string(&result.rows_json(EXAMPLE_ROWS)).unwrap_or_default()
+        ));
+    }
+    text
+}
+
+/// How many data values [`describe_result`] sends.
+pub fn example_values(result: &QueryResult, schema_only: bool) -> usize {
+    if schema_only {
+        0
+    } else {
+        result.row_count.min(EXAMPLE_ROWS) * result.columns.len()
+    }
 }
 
 /// The prompt material for one question.

@@ -133,18 +133,41 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
     let mut per_column = BTreeMap::new();
     let mut outliers = BTreeMap::new();
     let mut shape = BTreeMap::new();
-    let mut scratch = Vec::with_capacity(df.height());
+    let mut scratch = Vec::new();
+    // Columns found complete (no null, no NaN) on the way: nothing to count for them later.
+    let mut complete = Vec::new();
     for name in &numeric {
-        let values = frame::numeric(df, name)?;
-        let (d, (skewness, kurtosis, normality)) = stats::describe_and_shape(&values, &mut scratch);
-        let rows: Vec<usize> = match d.iqr_fences() {
-            Some((lo, hi)) => values
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v < lo || **v > hi)
-                .map(|(i, _)| i)
-                .collect(),
-            None => Vec::new(),
+        let numbers = frame::numbers(df, name)?;
+        // Large complete columns in a few passes; the rest the general way (same numbers).
+        let wanted = stats::Wanted {
+            higher: true,
+            extremes: true,
+            fence_k: Some(1.5),
+        };
+        let scanned = match &numbers {
+            frame::Numbers::Floats(v) => stats::scan(v, wanted),
+            frame::Numbers::Ints(v) => stats::scan(v, wanted),
+        };
+        let (d, (skewness, kurtosis, normality), rows) = match scanned {
+            Some(scanned) => {
+                complete.push(name.as_str());
+                let (d, shape) = stats::describe_and_shape_of(&scanned);
+                (d, shape, scanned.outside)
+            }
+            None => {
+                let values = numbers.to_floats();
+                let (d, shape) = stats::describe_and_shape(&values, &mut scratch);
+                let rows: Vec<usize> = match d.iqr_fences() {
+                    Some((lo, hi)) => values
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, v)| **v < lo || **v > hi)
+                        .map(|(i, _)| i)
+                        .collect(),
+                    None => Vec::new(),
+                };
+                (d, shape, rows)
+            }
         };
         outliers.insert(name.clone(), rows);
         per_column.insert(name.clone(), d);
@@ -161,7 +184,7 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
     for name in frame::text_names(df) {
         categories.insert(name.clone(), categorical(&frame::text(df, &name)?));
     }
-    let missing = frame::missing_percent(df)?;
+    let missing = frame::missing_percent(df, &complete)?;
     let summary_stats = per_column
         .get(&target)
         .cloned()

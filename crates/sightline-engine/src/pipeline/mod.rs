@@ -154,13 +154,11 @@ pub fn run(
     let analysis = match spec {
         Some(Target::Planned(spec)) => run.stage("analyze", |answer| {
             let outcome = analyze::planned(&spec, &result)?;
-            record_analysis(answer, &outcome);
-            Ok(Some(outcome))
+            Ok(Some(record_analysis(answer, outcome)))
         }),
         Some(Target::Direct(direct)) => run.stage("analyze", |answer| {
             let outcome = analyze::direct(&direct, &result, glossary)?;
-            record_analysis(answer, &outcome);
-            Ok(Some(outcome))
+            Ok(Some(record_analysis(answer, outcome)))
         }),
         None => {
             run.skip("analyze");
@@ -171,8 +169,9 @@ pub fn run(
         return Ok(run.answer);
     };
 
-    let figure = run.stage("chart", |_| {
-        Ok(chart::figure(&result, analysis.as_ref(), glossary))
+    let figure = run.stage("chart", |answer| {
+        let drawn = analysis.as_ref().zip(answer.analysis_result.as_ref());
+        Ok(chart::figure(&result, drawn, glossary))
     });
     let Some(figure) = figure else {
         return Ok(run.answer);
@@ -182,7 +181,7 @@ pub fn run(
     run.stage("interpret", |answer| {
         answer.interpretation = Some(match (&reading, &analysis) {
             (Some(reading), _) => reading.clone(),
-            (None, Some(outcome)) => outcome.reading.clone(),
+            (None, Some(used)) => used.reading.clone(),
             (None, None) => format!("The result of the given SQL: {} rows.", result.row_count),
         });
         Ok(())
@@ -196,11 +195,14 @@ enum Target {
     Direct(DirectAnalysis),
 }
 
-fn record_analysis(answer: &mut Answer, outcome: &analyze::Outcome) {
+/// Moves the analysis into the answer and returns what the chart and the interpretation still
+/// need.
+fn record_analysis(answer: &mut Answer, outcome: analyze::Outcome) -> analyze::Used {
     answer.analytics_performed = true;
     answer.analytics_type = Some(outcome.result.analysis_type());
-    answer.analysis_result = Some(outcome.result.clone());
-    answer.warnings.extend(outcome.warnings.iter().cloned());
+    answer.analysis_result = Some(outcome.result);
+    answer.warnings.extend(outcome.warnings);
+    outcome.used
 }
 
 /// The rows shown: at most `max_rows`, with the full count beside.

@@ -46,12 +46,6 @@ pub(crate) fn text_names(df: &DataFrame) -> Vec<String> {
         .collect()
 }
 
-/// The values of text column `name` (null as `None`).
-pub(crate) fn text(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>, AnalysisError> {
-    let col = column(df, name)?;
-    Ok(col.str()?.iter().map(|v| v.map(str::to_string)).collect())
-}
-
 /// The values of numeric column `name` as `f64`, null and NaN both as NaN. A `Float64` column
 /// in one chunk without nulls is borrowed, not copied: on a million rows the copy (fresh pages
 /// of memory) costs more than the z-score itself.

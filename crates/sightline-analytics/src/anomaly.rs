@@ -449,7 +449,10 @@ fn push_row_number(text: &mut String, row: usize) {
             break;
         }
     }
-    text.push_str(&String::from_utf8_lossy(&digits[start..]));
+    // ASCII digits: always valid UTF-8.
+    if let Ok(digits) = std::str::from_utf8(&digits[start..]) {
+        text.push_str(digits);
+    }
 }
 
 /// The flags of a column with no NaN found in two passes, with the mean and standard

@@ -9,8 +9,8 @@ use serde::ser::{Serialize, SerializeSeq, Serializer};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Labels {
     text: String,
-    /// Where each text ends in `text`.
-    ends: Vec<usize>,
+    /// Where each text ends in `text` (u32: labels beyond 4 GiB in all are not made).
+    ends: Vec<u32>,
 }
 
 impl Labels {
@@ -23,14 +23,18 @@ impl Labels {
     }
 
     pub fn push(&mut self, label: &str) {
-        self.text.push_str(label);
-        self.ends.push(self.text.len());
+        self.push_with(|text| text.push_str(label));
     }
 
-    /// Appends a text written by `write` straight into the buffer.
+    /// Appends a text written by `write` straight into the buffer. A text that would end past
+    /// 4 GiB is left out.
     pub fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        let before = self.text.len();
         write(&mut self.text);
-        self.ends.push(self.text.len());
+        match u32::try_from(self.text.len()) {
+            Ok(end) => self.ends.push(end),
+            Err(_) => self.text.truncate(before),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -43,8 +47,8 @@ impl Labels {
 
     /// The `i`-th text.
     pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         self.text.get(start..end)
     }
 
@@ -88,8 +92,8 @@ impl std::ops::Index<usize> for Labels {
 
     /// The `i`-th text; out of range is a bug in the caller, as for a `Vec`.
     fn index(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start..self.ends[i]]
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
     }
 }
 

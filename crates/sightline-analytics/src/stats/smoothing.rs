@@ -21,9 +21,9 @@
 //! into a flat or an undamped line).
 //!
 //! Fitting searches the smoothing parameters by Nelder-Mead from the best point of a coarse
-//! grid. For additive (or no) seasonality with at most [`MAX_PROFILED_STATES`] free initial
-//! states, each point of the search is scored with its best initial states, which least squares
-//! gives exactly ([`profile`]); otherwise the initial states join the search as coordinates.
+//! grid. For additive (or no) seasonality with at most 16 free initial states, each point of
+//! the search is scored with its best initial states, which least squares gives exactly (the
+//! profile SSE); otherwise the initial states join the search as coordinates.
 //!
 //! Prediction intervals use the analytical variance of the equivalent additive-error state
 //! space model (Hyndman, Koehler, Ord & Snyder, "Forecasting with Exponential Smoothing",
@@ -254,11 +254,11 @@ fn unit(u: f64) -> f64 {
     s * s
 }
 
-/// The first step of the search along each smoothing coordinate (in [`unit`]'s coordinates,
+/// The first step of the search along each smoothing coordinate (in [`fn@unit`]'s coordinates,
 /// where 0 to π/2 spans the whole interval).
 const SMOOTHING_STEP: f64 = 0.3;
 
-/// The inverse of [`unit`] on [0, π/2].
+/// The inverse of [`fn@unit`] on [0, π/2].
 fn unit_inverse(p: f64) -> f64 {
     p.clamp(0.0, 1.0).sqrt().asin()
 }
@@ -770,7 +770,8 @@ pub fn holt_winters(y: &[f64], spec: HoltWintersSpec) -> Option<HoltWintersFit> 
 
 /// Fits `spec` to `y` like [`holt_winters`], with the smoothing parameters of `earlier` (a fit
 /// of the same model to a shorter history, such as a backtest's) as one more starting point of
-/// the search (for the models [`profile`] scores; the others start from the grid alone). When
+/// the search (for the additive models, whose initial states are profiled; the others start
+/// from the grid alone). When
 /// `y` extends that history the optimum rarely moves far, so the search starts closer; the
 /// grid is still tried, and the better of the two is the start.
 pub fn holt_winters_from(

@@ -771,9 +771,8 @@ pub fn holt_winters(y: &[f64], spec: HoltWintersSpec) -> Option<HoltWintersFit> 
 /// Fits `spec` to `y` like [`holt_winters`], with the smoothing parameters of `earlier` (a fit
 /// of the same model to a shorter history, such as a backtest's) as one more starting point of
 /// the search (for the additive models, whose initial states are profiled; the others start
-/// from the grid alone). When
-/// `y` extends that history the optimum rarely moves far, so the search starts closer; the
-/// grid is still tried, and the better of the two is the start.
+/// from the grid alone). When `y` extends that history the optimum rarely moves far, so the
+/// search starts closer; the grid is still tried, and the better of the two is the start.
 pub fn holt_winters_from(
     y: &[f64],
     spec: HoltWintersSpec,

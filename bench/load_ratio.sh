@@ -12,7 +12,8 @@ if [ ! -f bench/out/bench.db ]; then
   exit 2
 fi
 if [ "${1:-}" != "--no-run" ]; then
-  cargo bench -p sightline-engine --bench load
+  # --workspace, not -p: a per-package build unifies features differently and rebuilds polars
+  cargo bench --workspace --bench load
 fi
 python3 - "$target/criterion" <<'PY'
 import json, os, sys

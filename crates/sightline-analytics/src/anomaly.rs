@@ -25,6 +25,7 @@ use crate::dates::Frequency;
 use crate::error::AnalysisError;
 use crate::format;
 use crate::frame;
+use crate::labels::Labels;
 use crate::ser;
 use crate::stats;
 use crate::stats::seasonality::detect_period;
@@ -134,7 +135,7 @@ pub struct AnomalyResult {
     pub threshold_used: f64,
     pub interpretation: String,
     /// The label of each anomalous row: its date or category, or its row number.
-    pub anomaly_labels: Vec<String>,
+    pub anomaly_labels: Labels,
     /// "z-score", "iqr" or "seasonal-residual".
     pub method: String,
     #[serde(serialize_with = "ser::finite")]
@@ -195,22 +196,40 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
         Some(name) => Some(frame::column(df, name)?),
         None => None,
     };
-    let (mean, std, count) = stats::mean_std(&values);
+    // Large complete columns: the statistics and the flags in two passes (same numbers).
+    let fast = match opts.method {
+        AnomalyMethod::ZScore => z_score_fast(&values, opts.threshold.unwrap_or(DEFAULT_THRESHOLD)),
+        AnomalyMethod::Iqr => iqr_fast(&values, opts.threshold.unwrap_or(DEFAULT_IQR_K)),
+        _ => None,
+    };
+    let (mean, std, count) = match &fast {
+        Some(f) => (f.mean, f.std, values.len()),
+        None => stats::mean_std(&values),
+    };
     if count == 0 {
         return Err(AnalysisError::TooFewRows { needed: 2, got: 0 });
     }
     let mut seasonal_period = None;
     let mut seasonal_note = String::new();
-    let (flags, threshold) = match opts.method {
-        AnomalyMethod::ZScore => {
+    let (flags, threshold) = match (opts.method, fast) {
+        (AnomalyMethod::ZScore | AnomalyMethod::Iqr, Some(f)) => (
+            f.flags,
+            opts.threshold
+                .unwrap_or(if opts.method == AnomalyMethod::Iqr {
+                    DEFAULT_IQR_K
+                } else {
+                    DEFAULT_THRESHOLD
+                }),
+        ),
+        (AnomalyMethod::ZScore, None) => {
             let t = opts.threshold.unwrap_or(DEFAULT_THRESHOLD);
             (z_score_flags(&values, mean, std, t), t)
         }
-        AnomalyMethod::Iqr => {
+        (AnomalyMethod::Iqr, None) => {
             let k = opts.threshold.unwrap_or(DEFAULT_IQR_K);
             (iqr_flags(&values, k), k)
         }
-        AnomalyMethod::IsolationForest => {
+        (AnomalyMethod::IsolationForest, _) => {
             let t = opts.threshold.unwrap_or(DEFAULT_ISOLATION_SCORE);
             if t >= 1.0 {
                 return Err(AnalysisError::InvalidOption(format!(
@@ -219,7 +238,7 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
             }
             (isolation_flags(&values, t), t)
         }
-        AnomalyMethod::SeasonalResidual => {
+        (AnomalyMethod::SeasonalResidual, _) => {
             let date_column = opts.date_column.as_deref().ok_or_else(|| {
                 AnalysisError::InvalidOption(
                     "The seasonal anomaly method needs a date column; name it, or choose the \
@@ -238,14 +257,20 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
     let anomaly_values: Vec<f64> = anomalies.iter().map(|&i| values[i]).collect();
     let label = |row: usize| match label_column {
         Some(col) => frame::label(col, row),
-        None => row.to_string(),
+        None => row_number(row),
     };
     // In a sentence a bare number needs saying what it is.
     let spoken = |text: &str| match label_column {
         Some(_) => text.to_string(),
         None => format!("row {text}"),
     };
-    let anomaly_labels: Vec<String> = anomalies.iter().map(|&i| label(i)).collect();
+    let mut anomaly_labels = Labels::with_capacity(anomalies.len(), anomalies.len() * 8);
+    for &i in &anomalies {
+        match label_column {
+            Some(col) => anomaly_labels.push(&frame::label(col, i)),
+            None => anomaly_labels.push_with(|text| push_row_number(text, i)),
+        }
+    }
 
     let missing = values.len() - count;
     let mut out = String::new();
@@ -338,12 +363,20 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
                 .total_cmp(&flags.scores[*a].abs())
                 .then(a.cmp(b))
         };
-        let mut by_size: Vec<usize> = (0..anomalies.len()).collect();
-        if by_size.len() > SHOWN {
-            by_size.select_nth_unstable_by(SHOWN - 1, larger_first);
+        // One pass keeping the SHOWN largest so far (no index per anomaly).
+        let mut by_size: Vec<usize> = Vec::with_capacity(SHOWN + 1);
+        for k in 0..anomalies.len() {
+            if by_size.len() == SHOWN
+                && by_size
+                    .last()
+                    .is_some_and(|&l| larger_first(&k, &l) != std::cmp::Ordering::Less)
+            {
+                continue;
+            }
+            let at = by_size.partition_point(|b| larger_first(b, &k) == std::cmp::Ordering::Less);
+            by_size.insert(at, k);
             by_size.truncate(SHOWN);
         }
-        by_size.sort_by(larger_first);
         let shown: Vec<String> = by_size
             .iter()
             .take(SHOWN)
@@ -392,6 +425,152 @@ pub fn anomaly(df: &DataFrame, opts: &AnomalyOptions) -> Result<AnomalyResult, A
         lower_bound: flags.bounds.map(|b| b.0),
         upper_bound: flags.bounds.map(|b| b.1),
         seasonal_period,
+    })
+}
+
+/// `row.to_string()` without the formatting machinery: a million-row column can have tens of
+/// thousands of anomalies labelled by their row number.
+fn row_number(row: usize) -> String {
+    let mut text = String::new();
+    push_row_number(&mut text, row);
+    text
+}
+
+/// Appends the decimal digits of `row` to `text`.
+fn push_row_number(text: &mut String, row: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = row;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    // ASCII digits: always valid UTF-8.
+    if let Ok(digits) = std::str::from_utf8(&digits[start..]) {
+        text.push_str(digits);
+    }
+}
+
+/// The flags of a column with no NaN found in two passes, with the mean and standard
+/// deviation the result reports.
+struct Fast {
+    mean: f64,
+    std: f64,
+    flags: Flags,
+}
+
+/// [`z_score_flags`] with [`stats::mean_std`] in three tight passes instead of four, for a
+/// column with no NaN: the pairwise sum (numpy's order: the same mean; and NaN propagates, so a
+/// sum that is not NaN needs no separate check), the squared deviations (the same standard
+/// deviation), and the rows beyond the cut, checked as [`z_score_flags`] checks them but
+/// without following the largest |z| of all rows. `None` (the caller then takes the general
+/// path) when a value is NaN or infinite or nothing is flagged: the "nothing found" sentence
+/// needs that largest |z|.
+fn z_score_fast(values: &[f64], threshold: f64) -> Option<Fast> {
+    let n = values.len();
+    if n < 2 {
+        return None;
+    }
+    let nf = n as f64;
+    let [sum] = stats::pairwise_sums(n, &|i| [values[i]]);
+    if !sum.is_finite() {
+        return None;
+    }
+    let mean = sum / nf;
+    let [ss] = stats::pairwise_sums(n, &|i| {
+        let d = values[i] - mean;
+        [d * d]
+    });
+    let std = (ss / (nf - 1.0)).sqrt();
+    if !(std.is_finite() && std > 0.0) {
+        return None;
+    }
+    // As in z_score_flags: a deviation at most `cut` cannot have |z| above the threshold.
+    let cut = threshold * std * (1.0 - 1e-9);
+    let mut f = Flags {
+        rows: Vec::new(),
+        expected: Vec::new(),
+        scores: Vec::new(),
+        bounds: Some((mean - threshold * std, mean + threshold * std)),
+        largest: None,
+    };
+    for (i, &x) in values.iter().enumerate() {
+        let d = x - mean;
+        if d.abs() > cut {
+            let z = d / std;
+            if z.abs() > threshold {
+                f.rows.push(i);
+                f.expected.push(mean);
+                f.scores.push(z);
+            }
+        }
+    }
+    if f.rows.is_empty() {
+        return None;
+    }
+    Some(Fast {
+        mean,
+        std,
+        flags: f,
+    })
+}
+
+/// [`iqr_flags`] with [`stats::mean_std`] from one [`stats::scan`]. `None` where the scan does
+/// not apply, or nothing is flagged (the "nothing found" sentence needs the largest distance of
+/// every row).
+fn iqr_fast(values: &[f64], k: f64) -> Option<Fast> {
+    let s = stats::scan(
+        values,
+        stats::Wanted {
+            higher: false,
+            extremes: false,
+            fence_k: Some(k),
+        },
+    )?;
+    if s.outside.is_empty() {
+        return None;
+    }
+    let [q1, median, q3] = s.quartiles;
+    let iqr = q3 - q1;
+    let scores = s
+        .outside
+        .iter()
+        .map(|&i| {
+            let x = values[i];
+            // Distance beyond the nearer quartile, in IQRs, as iqr_flags computes it.
+            if iqr > 0.0 {
+                if x > q3 {
+                    (x - q3) / iqr
+                } else if x < q1 {
+                    (x - q1) / iqr
+                } else {
+                    0.0
+                }
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let f = Flags {
+        expected: vec![median; s.outside.len()],
+        rows: s.outside,
+        scores,
+        bounds: s.fences,
+        largest: None,
+    };
+    let std = if s.n <= 1 {
+        f64::NAN
+    } else {
+        (s.s2 / (s.n - 1) as f64).sqrt()
+    };
+    Some(Fast {
+        mean: s.mean,
+        std,
+        flags: f,
     })
 }
 
@@ -702,4 +881,16 @@ fn seasonal_flags(
         period,
         note,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_numbers_read_as_to_string_does() {
+        for row in [0usize, 7, 10, 99, 100, 12_345, 999_999, usize::MAX] {
+            assert_eq!(row_number(row), row.to_string(), "row {row}");
+        }
+    }
 }

@@ -3,7 +3,6 @@
 //! `spearmanr`), the full matrix for a heatmap, and the columns left out (identifiers,
 //! constants) with the reason, also as warnings.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
@@ -12,9 +11,9 @@ use serde::Serialize;
 
 use crate::error::AnalysisError;
 use crate::format;
-use crate::frame;
+use crate::frame::{self, Numbers};
 use crate::ser;
-use crate::stats;
+use crate::stats::{self, AsF64};
 
 /// How to measure association.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -134,24 +133,37 @@ struct Centred {
     constant: bool,
 }
 
-fn centred(values: &[f64]) -> Option<Centred> {
-    if values.len() < 2 || values.iter().any(|v| v.is_nan()) {
+/// The centring of a column with no NaN; `None` when it has fewer than two values or a NaN
+/// (found without a pass of its own: NaN propagates, so the sum of a column holding one is
+/// NaN; so is the sum of +inf and -inf, which the general path then handles).
+fn centred<T: AsF64>(values: &[T]) -> Option<Centred> {
+    let n = values.len();
+    if n < 2 {
         return None;
     }
-    let mean = stats::mean(values);
-    let ss = stats::pairwise_sum_by(values.len(), &|i| {
-        let d = values[i] - mean;
+    let mean = stats::pairwise_sum_by(n, &|i| values[i].f64()) / n as f64;
+    if mean.is_nan() {
+        return None;
+    }
+    let ss = stats::pairwise_sum_by(n, &|i| {
+        let d = values[i].f64() - mean;
         d * d
     });
+    let first = values[0].f64();
     Some(Centred {
         mean,
         ss,
-        constant: values.iter().all(|v| *v == values[0]),
+        constant: values.iter().all(|v| v.f64() == first),
     })
 }
 
 /// `stats::pearson(x, y)` for two centred columns of the same length.
-fn pearson_centred(x: &[f64], cx: Centred, y: &[f64], cy: Centred) -> stats::Pearson {
+fn pearson_centred<X: AsF64, Y: AsF64>(
+    x: &[X],
+    cx: Centred,
+    y: &[Y],
+    cy: Centred,
+) -> stats::Pearson {
     let n = x.len();
     if cx.constant || cy.constant {
         return stats::Pearson {
@@ -160,7 +172,7 @@ fn pearson_centred(x: &[f64], cx: Centred, y: &[f64], cy: Centred) -> stats::Pea
             n,
         };
     }
-    let sxy = stats::pairwise_sum_by(n, &|i| (x[i] - cx.mean) * (y[i] - cy.mean));
+    let sxy = stats::pairwise_sum_by(n, &|i| (x[i].f64() - cx.mean) * (y[i].f64() - cy.mean));
     let r = (sxy / (cx.ss.sqrt() * cy.ss.sqrt())).clamp(-1.0, 1.0);
     if n == 2 {
         return stats::Pearson {
@@ -176,26 +188,37 @@ fn pearson_centred(x: &[f64], cx: Centred, y: &[f64], cy: Centred) -> stats::Pea
     }
 }
 
+/// The centring of a column's values (see [`centred`]).
+fn centred_numbers(values: &Numbers<'_>) -> Option<Centred> {
+    match values {
+        Numbers::Floats(v) => centred(v),
+        Numbers::Ints(v) => centred(v),
+    }
+}
+
 /// `method.compute(x, y)`, through the centred columns when both have them (Pearson only).
 fn compute(
     method: CorrelationMethod,
-    x: &[f64],
+    x: &Numbers<'_>,
     cx: Option<Centred>,
-    y: &[f64],
+    y: &Numbers<'_>,
     cy: Option<Centred>,
 ) -> stats::Pearson {
     match (method, cx, cy) {
-        (CorrelationMethod::Pearson, Some(cx), Some(cy)) if x.len() == y.len() => {
-            pearson_centred(x, cx, y, cy)
-        }
-        _ => method.compute(x, y),
+        (CorrelationMethod::Pearson, Some(cx), Some(cy)) if x.len() == y.len() => match (x, y) {
+            (Numbers::Floats(x), Numbers::Floats(y)) => pearson_centred(x, cx, y, cy),
+            (Numbers::Floats(x), Numbers::Ints(y)) => pearson_centred(x, cx, y, cy),
+            (Numbers::Ints(x), Numbers::Floats(y)) => pearson_centred(x, cx, y, cy),
+            (Numbers::Ints(x), Numbers::Ints(y)) => pearson_centred(x, cx, y, cy),
+        },
+        _ => method.compute(&x.to_floats(), &y.to_floats()),
     }
 }
 
 /// A compared column (its values borrowed from the frame when they can be).
 struct Factor<'a> {
     name: String,
-    values: Cow<'a, [f64]>,
+    values: Numbers<'a>,
     centred: Option<Centred>,
     r: f64,
     p: f64,
@@ -207,24 +230,27 @@ pub fn correlation(
     opts: &CorrelationOptions,
 ) -> Result<CorrelationResult, AnalysisError> {
     let method = opts.method;
-    let target_values = frame::numeric(df, &opts.target)?;
-    let present: Vec<f64> = target_values
-        .iter()
-        .copied()
-        .filter(|v| !v.is_nan())
-        .collect();
-    let n = present.len();
+    let target_values = frame::numbers(df, &opts.target)?;
+    // Rows with a target value, and whether those values all agree (no copy of them).
+    let (n, constant) = match &target_values {
+        Numbers::Ints(v) => (v.len(), v.iter().all(|x| *x == v[0])),
+        Numbers::Floats(v) => {
+            let mut present = v.iter().filter(|x| !x.is_nan());
+            let first = present.next().copied();
+            let agree = present.clone().all(|x| Some(*x) == first);
+            (usize::from(first.is_some()) + present.count(), agree)
+        }
+    };
     if n < 2 {
         return Err(AnalysisError::TooFewRows { needed: 2, got: n });
     }
-    if present.iter().all(|v| *v == present[0]) {
+    if constant {
         return Err(AnalysisError::ConstantColumn {
             name: opts.target.clone(),
         });
     }
-    drop(present);
     let target_centre = if method == CorrelationMethod::Pearson {
-        centred(&target_values)
+        centred_numbers(&target_values)
     } else {
         None
     };
@@ -257,15 +283,21 @@ pub fn correlation(
             excluded.push((name, "looks like an identifier"));
             continue;
         }
-        let values = frame::numeric(df, &name)?;
-        let mut own = values.iter().filter(|v| !v.is_nan());
-        let first = own.next().copied();
-        if first.is_some_and(|f| own.all(|v| *v == f)) {
+        let values = frame::numbers(df, &name)?;
+        let same_everywhere = match &values {
+            Numbers::Ints(v) => v.iter().all(|x| *x == v[0]),
+            Numbers::Floats(v) => {
+                let mut own = v.iter().filter(|x| !x.is_nan());
+                let first = own.next().copied();
+                first.is_some_and(|f| own.all(|x| *x == f))
+            }
+        };
+        if same_everywhere {
             excluded.push((name, "has the same value in every row"));
             continue;
         }
         let own_centre = if method == CorrelationMethod::Pearson {
-            centred(&values)
+            centred_numbers(&values)
         } else {
             None
         };
@@ -320,13 +352,13 @@ pub fn correlation(
 fn matrix(
     method: CorrelationMethod,
     target: &str,
-    target_values: &[f64],
+    target_values: &Numbers<'_>,
     factors: &[Factor],
 ) -> CorrelationMatrix {
     let mut columns = vec![target.to_string()];
     columns.extend(factors.iter().map(|f| f.name.clone()));
-    let series: Vec<&[f64]> = std::iter::once(target_values)
-        .chain(factors.iter().map(|f| &*f.values))
+    let series: Vec<&Numbers<'_>> = std::iter::once(target_values)
+        .chain(factors.iter().map(|f| &f.values))
         .collect();
     let k = series.len();
     let mut values = vec![vec![1.0; k]; k];

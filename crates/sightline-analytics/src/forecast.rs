@@ -22,7 +22,9 @@ use crate::format;
 use crate::ser;
 use crate::series::DatedSeries;
 use crate::stats::seasonality::{calendar_period, detect_period};
-use crate::stats::smoothing::{HoltWintersSpec, SeasonalKind, TrendKind, holt_winters};
+use crate::stats::smoothing::{
+    HoltWintersFit, HoltWintersSpec, SeasonalKind, TrendKind, holt_winters, holt_winters_from,
+};
 use crate::stats::{self, Z_95};
 
 /// The window of the seed's moving average, and of `Auto`'s.
@@ -210,6 +212,17 @@ impl Model {
     /// Fits on `y` (one value per period, no gaps) and predicts the next `h` periods. `None`
     /// when the model cannot be fitted to this history.
     fn predict(self, y: &[f64], h: usize) -> Option<Prediction> {
+        self.predict_after(y, h, None)
+    }
+
+    /// [`Model::predict`], with the backtest's fit of the same model (on the start of `y`) to
+    /// start exponential smoothing's search from.
+    fn predict_after(
+        self,
+        y: &[f64],
+        h: usize,
+        earlier: Option<&HoltWintersFit>,
+    ) -> Option<Prediction> {
         let n = y.len();
         match self {
             Model::MovingAverage(window) => {
@@ -257,7 +270,10 @@ impl Model {
                 Some(Prediction { point, half_width })
             }
             Model::Smoothing(spec) => {
-                let fit = holt_winters(y, spec)?;
+                let fit = match earlier {
+                    Some(e) => holt_winters_from(y, spec, e)?,
+                    None => holt_winters(y, spec)?,
+                };
                 let point = fit.forecast(h);
                 if point.iter().any(|v| !v.is_finite()) {
                     return None;
@@ -370,18 +386,32 @@ fn folds(n: usize, horizon: usize, period: Option<usize>, min_origin: usize) -> 
 /// Pooled MAPE of `model` over the plan: every held-out point of every origin counts once.
 /// Exponential smoothing is fitted once, on the history before the first origin, and its states
 /// are then updated through each origin with those parameters; the other models are refitted
-/// at each origin (they have nothing costly to fit). `None` when the model cannot be fitted,
-/// or every held-out value is zero.
-fn backtest(model: Model, y: &[f64], plan: &Folds) -> Option<f64> {
-    let first = *plan.origins.first()?;
-    let step = plan.step;
-    let fitted = match model {
-        Model::Smoothing(spec) => Some(holt_winters(&y[..first], spec)?),
+/// at each origin (they have nothing costly to fit). The MAPE is `None` when the model cannot
+/// be fitted, or every held-out value is zero; the smoothing fit is returned too, as a starting
+/// point for the fit on the whole history.
+fn backtest(model: Model, y: &[f64], plan: &Folds) -> (Option<f64>, Option<HoltWintersFit>) {
+    let fitted = match (model, plan.origins.first()) {
+        (Model::Smoothing(spec), Some(&first)) => match holt_winters(&y[..first], spec) {
+            Some(fit) => Some(fit),
+            None => return (None, None),
+        },
         _ => None,
     };
+    let score = pooled_mape(model, y, plan, fitted.as_ref());
+    (score, fitted)
+}
+
+fn pooled_mape(
+    model: Model,
+    y: &[f64],
+    plan: &Folds,
+    fitted: Option<&HoltWintersFit>,
+) -> Option<f64> {
+    plan.origins.first()?;
+    let step = plan.step;
     let (mut sum, mut count) = (0.0, 0usize);
     for &o in &plan.origins {
-        let point = match &fitted {
+        let point = match fitted {
             Some(fit) => fit.forecast_after(&y[..o], step),
             None => model.predict(&y[..o], step)?.point,
         };
@@ -599,10 +629,19 @@ pub fn forecast(df: &DataFrame, opts: &ForecastOptions) -> Result<ForecastResult
     if plan.origins.is_empty() {
         plan = folds(n, opts.horizon, period, 2);
     }
+    let backtests: Vec<(Option<f64>, Option<HoltWintersFit>)> =
+        candidates.iter().map(|&m| backtest(m, &y, &plan)).collect();
     let scored: Vec<(Model, Option<f64>)> = candidates
         .iter()
-        .map(|&m| (m, backtest(m, &y, &plan)))
+        .zip(&backtests)
+        .map(|(&m, b)| (m, b.0))
         .collect();
+    let earlier_fit = |m: Model| {
+        candidates
+            .iter()
+            .position(|&c| c == m)
+            .and_then(|i| backtests[i].1.as_ref())
+    };
     // Lowest MAPE wins; a model that could not be scored ranks last; ties keep list order
     // (the seed's moving average first).
     let rank = |score: Option<f64>| score.unwrap_or(f64::INFINITY);
@@ -617,7 +656,10 @@ pub fn forecast(df: &DataFrame, opts: &ForecastOptions) -> Result<ForecastResult
             Model::MovingAverage(DEFAULT_WINDOW),
             None,
         )))
-        .find_map(|&(m, score)| m.predict(&y, opts.horizon).map(|p| (m, score, p)))
+        .find_map(|&(m, score)| {
+            m.predict_after(&y, opts.horizon, earlier_fit(m))
+                .map(|p| (m, score, p))
+        })
         .ok_or(AnalysisError::TooFewRows { needed: 2, got: n })?;
 
     let last_date = s

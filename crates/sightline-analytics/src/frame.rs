@@ -46,12 +46,6 @@ pub(crate) fn text_names(df: &DataFrame) -> Vec<String> {
         .collect()
 }
 
-/// The values of text column `name` (null as `None`).
-pub(crate) fn text(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>, AnalysisError> {
-    let col = column(df, name)?;
-    Ok(col.str()?.iter().map(|v| v.map(str::to_string)).collect())
-}
-
 /// The values of numeric column `name` as `f64`, null and NaN both as NaN. A `Float64` column
 /// in one chunk without nulls is borrowed, not copied: on a million rows the copy (fresh pages
 /// of memory) costs more than the z-score itself.
@@ -71,7 +65,68 @@ pub(crate) fn numeric<'a>(df: &'a DataFrame, name: &str) -> Result<Cow<'a, [f64]
     to_f64(col).map(Cow::Owned)
 }
 
+/// A numeric column's values for the analyses that read every value a few times: borrowed
+/// from the frame both for floats and for integers (SQLite's integer columns), which are
+/// widened to `f64` as they are read instead of being copied first. On a million rows a copy
+/// costs more than the statistics: its eight fresh megabytes are some two thousand page
+/// faults.
+#[derive(Debug, Clone)]
+pub(crate) enum Numbers<'a> {
+    Floats(Cow<'a, [f64]>),
+    /// An `Int64` column in one chunk without nulls.
+    Ints(&'a [i64]),
+}
+
+impl Numbers<'_> {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Numbers::Floats(v) => v.len(),
+            Numbers::Ints(v) => v.len(),
+        }
+    }
+
+    /// The values as `f64`, copied only for integers.
+    pub(crate) fn to_floats(&self) -> Cow<'_, [f64]> {
+        match self {
+            Numbers::Floats(v) => Cow::Borrowed(v),
+            Numbers::Ints(v) => Cow::Owned(v.iter().map(|&x| x as f64).collect()),
+        }
+    }
+}
+
+/// The values of numeric column `name`: see [`Numbers`]; anything but a complete one-chunk
+/// `Int64` column as [`numeric`] reads it.
+pub(crate) fn numbers<'a>(df: &'a DataFrame, name: &str) -> Result<Numbers<'a>, AnalysisError> {
+    let col = column(df, name)?;
+    if let Column::Series(series) = col
+        && let Ok(ints) = series.i64()
+        && let Ok(slice) = ints.cont_slice()
+    {
+        return Ok(Numbers::Ints(slice));
+    }
+    numeric(df, name).map(Numbers::Floats)
+}
+
 fn to_f64(col: &Column) -> Result<Vec<f64>, AnalysisError> {
+    if let Column::Series(series) = col
+        && let Ok(ints) = series.i64()
+    {
+        // Integers (what SQLite returns most): converted straight into the result, not through
+        // a Float64 copy of the column first (one fresh buffer instead of two).
+        let mut out = Vec::with_capacity(ints.len());
+        for arr in ints.downcast_iter() {
+            let start = out.len();
+            out.extend(arr.values().iter().map(|&v| v as f64));
+            if let Some(validity) = arr.validity().filter(|v| v.unset_bits() > 0) {
+                for (slot, present) in out[start..].iter_mut().zip(validity.iter()) {
+                    if !present {
+                        *slot = f64::NAN;
+                    }
+                }
+            }
+        }
+        return Ok(out);
+    }
     let series = col.as_materialized_series().cast(&DataType::Float64)?;
     let ca = series.f64()?;
     // Chunk by chunk, copying the value buffers whole and patching nulls afterwards: an
@@ -181,12 +236,18 @@ pub(crate) fn label(col: &Column, row: usize) -> String {
 }
 
 /// Percent of rows with no value, per column: null, and NaN in float columns (pandas counts
-/// NaN as missing too).
-pub(crate) fn missing_percent(df: &DataFrame) -> Result<Vec<(String, f64)>, AnalysisError> {
+/// NaN as missing too). The columns named in `complete` are known to have neither (the caller
+/// read every value) and are not scanned again.
+pub(crate) fn missing_percent(
+    df: &DataFrame,
+    complete: &[&str],
+) -> Result<Vec<(String, f64)>, AnalysisError> {
     let height = df.height();
     let mut out = Vec::with_capacity(df.width());
     for col in df.columns() {
-        let missing = if col.dtype().is_float() {
+        let missing = if complete.contains(&col.name().as_str()) {
+            0
+        } else if col.dtype().is_float() {
             let series = col.as_materialized_series().cast(&DataType::Float64)?;
             // Nulls, plus NaN among the values that are not null (a null slot may hold NaN).
             let ca = series.f64()?;

@@ -23,6 +23,7 @@ mod error;
 mod forecast;
 mod format;
 mod frame;
+mod labels;
 mod ser;
 mod series;
 pub mod stats;
@@ -43,6 +44,7 @@ pub use error::AnalysisError;
 pub use forecast::{
     Backtest, CandidateScore, ForecastMethod, ForecastOptions, ForecastResult, forecast,
 };
+pub use labels::Labels;
 pub use stats::smoothing::{SeasonalKind, TrendKind};
 pub use stats::{Describe, NormalityTest};
 pub use summary::{

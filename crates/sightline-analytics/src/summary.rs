@@ -3,7 +3,7 @@
 //! column (pandas' skewness and excess kurtosis, scipy's D'Agostino-Pearson normality test),
 //! and for text columns their counts, distinct values and most frequent values.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::DataFrame;
 use serde::Serialize;
@@ -81,18 +81,24 @@ pub struct TopValue {
 /// How many frequent values a categorical summary lists.
 pub const TOP_VALUES: usize = 5;
 
-fn categorical(values: &[Option<String>]) -> Categorical {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for v in values.iter().flatten() {
-        *counts.entry(v.as_str()).or_insert(0) += 1;
+/// Counts per distinct value of a text column, hashed on the borrowed text (no string per
+/// row: on a million rows the copies cost more than the counting).
+fn categorical<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Categorical {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut rows = 0usize;
+    for v in values {
+        rows += 1;
+        if let Some(v) = v {
+            *counts.entry(v).or_insert(0) += 1;
+        }
     }
     let count: usize = counts.values().sum();
     let mut ranked: Vec<(&str, usize)> = counts.iter().map(|(k, v)| (*k, *v)).collect();
-    // BTreeMap order is by value, and the sort is stable: ties stay alphabetical.
-    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
+    // Most frequent first, ties alphabetical.
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     Categorical {
         count,
-        missing: values.len() - count,
+        missing: rows - count,
         distinct: counts.len(),
         top_values: ranked
             .into_iter()
@@ -133,18 +139,41 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
     let mut per_column = BTreeMap::new();
     let mut outliers = BTreeMap::new();
     let mut shape = BTreeMap::new();
-    let mut scratch = Vec::with_capacity(df.height());
+    let mut scratch = Vec::new();
+    // Columns found complete (no null, no NaN) on the way: nothing to count for them later.
+    let mut complete = Vec::new();
     for name in &numeric {
-        let values = frame::numeric(df, name)?;
-        let (d, (skewness, kurtosis, normality)) = stats::describe_and_shape(&values, &mut scratch);
-        let rows: Vec<usize> = match d.iqr_fences() {
-            Some((lo, hi)) => values
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v < lo || **v > hi)
-                .map(|(i, _)| i)
-                .collect(),
-            None => Vec::new(),
+        let numbers = frame::numbers(df, name)?;
+        // Large complete columns in a few passes; the rest the general way (same numbers).
+        let wanted = stats::Wanted {
+            higher: true,
+            extremes: true,
+            fence_k: Some(1.5),
+        };
+        let scanned = match &numbers {
+            frame::Numbers::Floats(v) => stats::scan(v, wanted),
+            frame::Numbers::Ints(v) => stats::scan(v, wanted),
+        };
+        let (d, (skewness, kurtosis, normality), rows) = match scanned {
+            Some(scanned) => {
+                complete.push(name.as_str());
+                let (d, shape) = stats::describe_and_shape_of(&scanned);
+                (d, shape, scanned.outside)
+            }
+            None => {
+                let values = numbers.to_floats();
+                let (d, shape) = stats::describe_and_shape(&values, &mut scratch);
+                let rows: Vec<usize> = match d.iqr_fences() {
+                    Some((lo, hi)) => values
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, v)| **v < lo || **v > hi)
+                        .map(|(i, _)| i)
+                        .collect(),
+                    None => Vec::new(),
+                };
+                (d, shape, rows)
+            }
         };
         outliers.insert(name.clone(), rows);
         per_column.insert(name.clone(), d);
@@ -159,9 +188,12 @@ pub fn summary(df: &DataFrame, opts: &SummaryOptions) -> Result<SummaryResult, A
     }
     let mut categories = BTreeMap::new();
     for name in frame::text_names(df) {
-        categories.insert(name.clone(), categorical(&frame::text(df, &name)?));
+        categories.insert(
+            name.clone(),
+            categorical(frame::column(df, &name)?.str()?.iter()),
+        );
     }
-    let missing = frame::missing_percent(df)?;
+    let missing = frame::missing_percent(df, &complete)?;
     let summary_stats = per_column
         .get(&target)
         .cloned()

@@ -3,7 +3,7 @@
 //!
 //! Needs the benchmark database: `python3 bench/make_bench_db.py` writes `bench/out/bench.db`
 //! (or point `SIGHTLINE_BENCH_DB` at another copy). Run with `bash bench/load_ratio.sh`, which
-//! also prints the ratio, or `cargo bench -p sightline-engine --bench load`.
+//! also prints the ratio, or `cargo bench --workspace --bench load`.
 //!
 //! `load/*` are the three numbers the aim is about, all through the engine's hardened
 //! `ReadOnlyConnection` (validate → execute → QueryResult):

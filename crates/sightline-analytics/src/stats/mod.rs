@@ -9,6 +9,7 @@ pub mod mann_kendall;
 mod moments;
 mod optimize;
 mod regression;
+mod scan;
 pub mod seasonality;
 pub mod smoothing;
 mod special;
@@ -19,6 +20,7 @@ pub use moments::{NormalityTest, kurtosis, normal_test, shape_of, skewness};
 pub use optimize::{Minimum, NelderMeadOptions, nelder_mead};
 pub(crate) use regression::correlation_p_value;
 pub use regression::{LinearFit, Pearson, linregress, pearson, rank_average, spearman};
+pub(crate) use scan::{Scan, Wanted, scan};
 pub use special::{
     erfc, ln_beta, ln_gamma, normal_isf, normal_sf, regularized_incomplete_beta,
     student_t_two_sided_p,
@@ -31,6 +33,26 @@ use crate::ser::finite_opt;
 /// The 97.5% quantile of the standard normal distribution: the half-width, in standard
 /// deviations, of a two-sided 95% interval.
 pub const Z_95: f64 = 1.959_963_984_540_054;
+
+/// A number the kernels read as `f64`: floats as they are, integers widened as they are read
+/// (exactly as a cast to `Float64` would), so an integer column needs no converted copy.
+pub(crate) trait AsF64: Copy + Send + Sync {
+    fn f64(self) -> f64;
+}
+
+impl AsF64 for f64 {
+    #[inline(always)]
+    fn f64(self) -> f64 {
+        self
+    }
+}
+
+impl AsF64 for i64 {
+    #[inline(always)]
+    fn f64(self) -> f64 {
+        self as f64
+    }
+}
 
 /// numpy's block size for pairwise summation.
 const PAIRWISE_BLOCK: usize = 128;
@@ -127,7 +149,7 @@ pub fn mean_std(values: &[f64]) -> (f64, f64, usize) {
 
 /// numpy's linear interpolation between `a` and `b`, written as numpy writes it so the last
 /// bit agrees: from `b` downwards when `t >= 0.5`.
-fn lerp(a: f64, b: f64, t: f64) -> f64 {
+pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
     let diff = b - a;
     if t >= 0.5 {
         b - diff * (1.0 - t)
@@ -201,13 +223,24 @@ pub fn describe_with(values: &[f64], scratch: &mut Vec<f64>) -> Describe {
 
 /// `describe()` of values with no NaN, whose mean `m` and standard deviation `sd` are known.
 fn describe_present(present: &[f64], m: f64, sd: f64) -> Describe {
-    let n = present.len();
     let (min, max) = present
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
     let q = quantiles(present, &[0.25, 0.5, 0.75]);
+    describe_parts(present.len(), m, sd, min, [q[0], q[1], q[2]], max)
+}
+
+/// `describe()` from its parts: the count, mean, standard deviation, extremes and quartiles.
+pub(crate) fn describe_parts(
+    n: usize,
+    m: f64,
+    sd: f64,
+    min: f64,
+    q: [f64; 3],
+    max: f64,
+) -> Describe {
     let exists = |v: f64| if n == 0 { None } else { Some(v) };
     Describe {
         count: n,
@@ -224,10 +257,10 @@ fn describe_present(present: &[f64], m: f64, sd: f64) -> Describe {
 
 /// Below this many values [`quantiles`] selects in a copy; above, it finds the order
 /// statistics through a histogram and never copies more than the buckets that hold them.
-const HISTOGRAM_QUANTILES_MIN: usize = 65_536;
+pub(crate) const HISTOGRAM_QUANTILES_MIN: usize = 65_536;
 
 /// A `u64` whose unsigned order is `f64::total_cmp`'s order of `v`.
-fn order_key(v: f64) -> u64 {
+pub(crate) fn order_key(v: f64) -> u64 {
     let bits = v.to_bits();
     if bits >> 63 == 1 {
         !bits
@@ -341,6 +374,19 @@ pub fn describe_and_shape(
         (sums.1 / (n - 1) as f64).sqrt()
     };
     (describe_present(present, m, sd), moments::shape_from(sums))
+}
+
+/// [`describe_and_shape`] from a [`Scan`] (which asked for the higher moments).
+pub(crate) fn describe_and_shape_of(s: &Scan) -> (Describe, (f64, f64, Option<NormalityTest>)) {
+    let sd = if s.n <= 1 {
+        f64::NAN
+    } else {
+        (s.s2 / (s.n - 1) as f64).sqrt()
+    };
+    (
+        describe_parts(s.n, s.mean, sd, s.min, s.quartiles, s.max),
+        moments::shape_from((s.n, s.s2, s.s3, s.s4)),
+    )
 }
 
 /// `describe()` of `values`.

@@ -15,9 +15,15 @@
 //! season  s_t = γ (y_t ⊖ (l_{t-1} + φ b_{t-1})) + (1 - γ) ŝ
 //! ```
 //!
-//! Parameters are kept in the usual admissible region 0 < α < 1, 0 < β < 1 (so that the
-//! error-correction form's trend weight αβ stays below α), 0 < γ < 1 - α, 0.8 ≤ φ ≤ 0.98 (the range R's `forecast::ets` uses, which stops damping from degenerating
+//! Parameters are kept in the usual admissible region 0 ≤ α ≤ 1, 0 ≤ β ≤ 1 (so that the
+//! error-correction form's trend weight αβ stays at most α), 0 ≤ γ ≤ 1 - α (statsmodels' bounds),
+//! 0.8 ≤ φ ≤ 0.98 (the range R's `forecast::ets` uses, which stops damping from degenerating
 //! into a flat or an undamped line).
+//!
+//! Fitting searches the smoothing parameters by Nelder-Mead from the best point of a coarse
+//! grid. For additive (or no) seasonality with at most 16 free initial states, each point of
+//! the search is scored with its best initial states, which least squares gives exactly (the
+//! profile SSE); otherwise the initial states join the search as coordinates.
 //!
 //! Prediction intervals use the analytical variance of the equivalent additive-error state
 //! space model (Hyndman, Koehler, Ord & Snyder, "Forecasting with Exponential Smoothing",
@@ -239,13 +245,22 @@ fn forecast_from(
         .collect()
 }
 
-fn sigmoid(u: f64) -> f64 {
-    1.0 / (1.0 + (-u).exp())
+/// A coordinate on the whole real line mapped onto [0, 1] by sin²: the bounds are reached at
+/// finite coordinates, where the map is flat, so an optimum on a bound (a smoothing weight of 0
+/// on a series with a fixed seasonal pattern, say) is an ordinary minimum for the search. With
+/// the logistic map the search would chase it towards infinity until its evaluations ran out.
+fn unit(u: f64) -> f64 {
+    let s = u.sin();
+    s * s
 }
 
-fn logit(p: f64) -> f64 {
-    let p = p.clamp(1e-6, 1.0 - 1e-6);
-    (p / (1.0 - p)).ln()
+/// The first step of the search along each smoothing coordinate (in [`fn@unit`]'s coordinates,
+/// where 0 to π/2 spans the whole interval).
+const SMOOTHING_STEP: f64 = 0.3;
+
+/// The inverse of [`fn@unit`] on [0, π/2].
+fn unit_inverse(p: f64) -> f64 {
+    p.clamp(0.0, 1.0).sqrt().asin()
 }
 
 const PHI_LOW: f64 = 0.8;
@@ -254,19 +269,19 @@ const PHI_HIGH: f64 = 0.98;
 /// Smoothing parameters from unconstrained coordinates `u` (as many as the spec has).
 fn decode(spec: &HoltWintersSpec, u: &[f64]) -> Smoothing {
     let mut it = u.iter().copied();
-    let alpha = sigmoid(it.next().unwrap_or(0.0));
+    let alpha = unit(it.next().unwrap_or(0.0));
     let beta = if spec.trend == TrendKind::None {
         0.0
     } else {
-        sigmoid(it.next().unwrap_or(0.0))
+        unit(it.next().unwrap_or(0.0))
     };
     let gamma = if spec.seasonal == SeasonalKind::None {
         0.0
     } else {
-        (1.0 - alpha) * sigmoid(it.next().unwrap_or(0.0))
+        (1.0 - alpha) * unit(it.next().unwrap_or(0.0))
     };
     let phi = if spec.trend == TrendKind::Damped {
-        PHI_LOW + (PHI_HIGH - PHI_LOW) * sigmoid(it.next().unwrap_or(0.0))
+        PHI_LOW + (PHI_HIGH - PHI_LOW) * unit(it.next().unwrap_or(0.0))
     } else {
         1.0
     };
@@ -280,15 +295,15 @@ fn decode(spec: &HoltWintersSpec, u: &[f64]) -> Smoothing {
 
 /// The inverse of [`decode`].
 fn encode(spec: &HoltWintersSpec, p: &Smoothing) -> Vec<f64> {
-    let mut u = vec![logit(p.alpha)];
+    let mut u = vec![unit_inverse(p.alpha)];
     if spec.trend != TrendKind::None {
-        u.push(logit(p.beta));
+        u.push(unit_inverse(p.beta));
     }
     if spec.seasonal != SeasonalKind::None {
-        u.push(logit(p.gamma / (1.0 - p.alpha).max(1e-12)));
+        u.push(unit_inverse(p.gamma / (1.0 - p.alpha).max(1e-12)));
     }
     if spec.trend == TrendKind::Damped {
-        u.push(logit((p.phi - PHI_LOW) / (PHI_HIGH - PHI_LOW)));
+        u.push(unit_inverse((p.phi - PHI_LOW) / (PHI_HIGH - PHI_LOW)));
     }
     u
 }
@@ -500,10 +515,274 @@ fn n_smoothing(spec: &HoltWintersSpec) -> usize {
         + usize::from(spec.trend == TrendKind::Damped)
 }
 
+/// Free initial states: the level, the trend (if any) and m - 1 seasonal values (see
+/// [`pack_states`]).
+fn n_states(spec: &HoltWintersSpec) -> usize {
+    1 + usize::from(spec.trend != TrendKind::None)
+        + match spec.seasonal {
+            SeasonalKind::None => 0,
+            _ => spec.period() - 1,
+        }
+}
+
+/// Above this many free initial states, the least-squares profile (whose cost per observation
+/// grows with the square of their number) costs more than searching the states with the
+/// simplex: monthly data (12) and shorter cycles are profiled, weekly data (52) is not.
+const MAX_PROFILED_STATES: usize = 16;
+
+/// Whether [`profile`] applies: additive (or no) seasonality and few free initial states.
+fn profiled(spec: &HoltWintersSpec) -> bool {
+    spec.seasonal != SeasonalKind::Multiplicative && n_states(spec) <= MAX_PROFILED_STATES
+}
+
+/// How many times the SSE the data's part Σa² may be before the SSE is taken from a run of the
+/// recursion rather than from the normal equations (which lose about this factor in relative
+/// precision: 1e3 leaves some 1e-13, far below the search's tolerance).
+const PROFILE_CANCELLATION: f64 = 1e3;
+
+/// The best initial states for fixed smoothing parameters: the offsets `delta` from the
+/// heuristic states, and the SSE they give.
+struct Profile {
+    sse: f64,
+    delta: Vec<f64>,
+}
+
+impl Profile {
+    /// The initial states `base + delta`, the last seasonal offset implied by normalisation.
+    fn states(&self, spec: &HoltWintersSpec, base: &States) -> States {
+        let mut packed = Vec::with_capacity(self.delta.len());
+        pack_states(spec, base, &mut packed);
+        for (v, d) in packed.iter_mut().zip(&self.delta) {
+            *v += d;
+        }
+        let mut states = unpack_states(spec, &packed);
+        if spec.seasonal != SeasonalKind::None {
+            // unpack_states re-derives the last value from the others; keep the base's own
+            // normalisation error out of it by offsetting the base's last value instead.
+            let m = spec.period();
+            let shift: f64 = self.delta[self.delta.len() - (m - 1)..].iter().sum();
+            states.season[m - 1] = base.season[m - 1] - shift;
+        }
+        states
+    }
+}
+
+/// The SSE minimised over the initial states, for fixed smoothing parameters `p`, by least
+/// squares (the "concentrated" or profile SSE). With additive (or no) seasonality every state,
+/// and so every one-step error, is affine in the initial states: in error-correction form
+/// (Hyndman et al. 2008, §3.1) `e_t = y_t - ŷ_t`, `l_t = l_{t-1} + φb_{t-1} + αe_t`,
+/// `b_t = φb_{t-1} + αβe_t`, `s_t = s_{t-m} + γe_t`. Carrying each state as its coefficients on
+/// (1, δ) through the recursion gives `e_t = a_t - r_t·δ` for offsets δ from `base`; the
+/// normal equations `(Σ r rᵀ) δ = Σ r a` then give the exact minimiser. One pass costs a few
+/// recursions, and the search over the smoothing parameters alone (3 or 4 dimensions instead
+/// of 11 for weekly seasonality) converges in a few hundred of them.
+fn profile(y: &[f64], spec: &HoltWintersSpec, p: &Smoothing, base: &States) -> Option<Profile> {
+    if spec.seasonal == SeasonalKind::Multiplicative {
+        return None;
+    }
+    // One kernel per width (the free states plus the data's part), so that its loops have
+    // fixed lengths the compiler unrolls.
+    macro_rules! by_width {
+        ($($w:literal)*) => {
+            match n_states(spec) + 1 {
+                $($w => profile_width::<$w>(y, spec, p, base),)*
+                _ => None,
+            }
+        };
+    }
+    by_width!(2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17)
+}
+
+/// [`profile`] with `W - 1` free states. Every shape runs the full recursion: without a
+/// trend its states stay exactly 0 (β = 0 and no coefficient starts it), without seasonality
+/// likewise (γ = 0, one slot), so the arithmetic that matters is the shape's own.
+fn profile_width<const W: usize>(
+    y: &[f64],
+    spec: &HoltWintersSpec,
+    p: &Smoothing,
+    base: &States,
+) -> Option<Profile> {
+    let seasonal = spec.seasonal != SeasonalKind::None;
+    let has_trend = spec.trend != TrendKind::None;
+    let m = if seasonal { spec.period().max(1) } else { 1 };
+    let k = W - 1;
+    if k != n_states(spec) || (seasonal && base.season.len() < m) {
+        return None;
+    }
+    // Coefficient 0 is the part driven by the data from the base states; 1..W the free
+    // states' offsets, in pack_states' order.
+    let mut level = [0.0; W];
+    level[0] = base.level;
+    level[1] = 1.0;
+    let mut trend = [0.0; W];
+    if has_trend {
+        trend[0] = base.trend;
+        trend[2] = 1.0;
+    }
+    let first_season = 2 + usize::from(has_trend);
+    let mut season = vec![[0.0; W]; m];
+    if seasonal {
+        for (j, row) in season.iter_mut().enumerate() {
+            row[0] = base.season[j];
+            if j + 1 < m {
+                row[first_season + j] = 1.0;
+            } else {
+                // The last seasonal state is minus the sum of the others (offsets sum to 0).
+                row[first_season..].iter_mut().for_each(|c| *c = -1.0);
+            }
+        }
+    }
+    let (alpha, gamma) = (p.alpha, if seasonal { p.gamma } else { 0.0 });
+    let (phi, trend_weight) = if has_trend {
+        (p.phi, p.alpha * p.beta)
+    } else {
+        (1.0, 0.0)
+    };
+    // Σ r rᵀ (upper triangle, indices 1..W), Σ r a, Σ a².
+    let mut gram = [[0.0; W]; W];
+    let mut cross = [0.0; W];
+    let mut aa: f64 = 0.0;
+    let mut slot = 0usize;
+    for &obs in y {
+        let s = &mut season[slot];
+        let mut yhat = [0.0; W];
+        for i in 0..W {
+            yhat[i] = level[i] + phi * trend[i] + s[i];
+        }
+        let a = obs - yhat[0];
+        aa += a * a;
+        for i in 1..W {
+            cross[i] += yhat[i] * a;
+            let row = &mut gram[i];
+            for j in i..W {
+                row[j] += yhat[i] * yhat[j];
+            }
+        }
+        let mut e = yhat;
+        e[0] = a;
+        for v in e.iter_mut().skip(1) {
+            *v = -*v;
+        }
+        for i in 0..W {
+            level[i] += phi * trend[i] + alpha * e[i];
+            trend[i] = phi * trend[i] + trend_weight * e[i];
+            s[i] += gamma * e[i];
+        }
+        slot += 1;
+        if slot == m {
+            slot = 0;
+        }
+    }
+    if !aa.is_finite() {
+        return None;
+    }
+    let mut full = vec![0.0; k * k];
+    for i in 0..k {
+        for j in i..k {
+            full[i * k + j] = gram[i + 1][j + 1];
+            full[j * k + i] = gram[i + 1][j + 1];
+        }
+    }
+    let delta = solve_normal_equations(&full, &cross[1..], k)?;
+    // SSE(δ) = Σa² - 2δ·Σra + δᵀ(Σrrᵀ)δ, exact for the δ found (an error in solving moves it
+    // only to second order). When the base states are far off (a trend misjudged from ten
+    // points runs away over thousands), Σa² is millions of times the SSE and the difference
+    // carries that much rounding noise, enough to keep the search from meeting its
+    // tolerance: then the recursion is run again from the solution instead.
+    let quadratic: f64 = (0..k)
+        .map(|i| {
+            let g_delta: f64 = (0..k).map(|j| full[i * k + j] * delta[j]).sum();
+            delta[i] * (g_delta - 2.0 * cross[i + 1])
+        })
+        .sum();
+    let mut profile = Profile {
+        sse: (aa + quadratic).max(0.0),
+        delta,
+    };
+    let trusted = aa <= PROFILE_CANCELLATION * profile.sse;
+    if !trusted {
+        profile.sse = run(y, spec, p, &profile.states(spec, base), None).0;
+    }
+    profile.sse.is_finite().then_some(profile)
+}
+
+/// Solves `gram · x = rhs` for a symmetric positive semi-definite `gram` (k × k, row-major) by
+/// a Cholesky factorisation of its diagonally scaled form, with a ridge of 1e-10 of the
+/// diagonal so that directions the data do not determine stay at 0 (the base states).
+fn solve_normal_equations(gram: &[f64], rhs: &[f64], k: usize) -> Option<Vec<f64>> {
+    let scale: Vec<f64> = (0..k)
+        .map(|i| {
+            let d = gram[i * k + i];
+            if d > 0.0 && d.is_finite() {
+                1.0 / d.sqrt()
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    // L Lᵀ of S G S + ridge·I (S the scaling), column by column.
+    let mut l = vec![0.0; k * k];
+    for j in 0..k {
+        for i in j..k {
+            let mut v = gram[i * k + j] * scale[i] * scale[j];
+            if i == j {
+                v += 1e-10;
+            }
+            for c in 0..j {
+                v -= l[i * k + c] * l[j * k + c];
+            }
+            if i == j {
+                let positive = v > 0.0;
+                if !positive {
+                    return None;
+                }
+                l[i * k + j] = v.sqrt();
+            } else {
+                l[i * k + j] = v / l[j * k + j];
+            }
+        }
+    }
+    let mut z: Vec<f64> = (0..k).map(|i| rhs[i] * scale[i]).collect();
+    for i in 0..k {
+        let mut v = z[i];
+        for c in 0..i {
+            v -= l[i * k + c] * z[c];
+        }
+        z[i] = v / l[i * k + i];
+    }
+    for i in (0..k).rev() {
+        let mut v = z[i];
+        for c in i + 1..k {
+            v -= l[c * k + i] * z[c];
+        }
+        z[i] = v / l[i * k + i];
+    }
+    let x: Vec<f64> = z.iter().zip(&scale).map(|(v, s)| v * s).collect();
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
 /// Fits `spec` to `y` (no NaN). `None` when the history is too short (see
 /// [`HoltWintersSpec::min_len`]), multiplicative seasonality meets a value at or below zero,
 /// or no parameters give a finite fit.
 pub fn holt_winters(y: &[f64], spec: HoltWintersSpec) -> Option<HoltWintersFit> {
+    fit(y, spec, None)
+}
+
+/// Fits `spec` to `y` like [`holt_winters`], with the smoothing parameters of `earlier` (a fit
+/// of the same model to a shorter history, such as a backtest's) as one more starting point of
+/// the search (for the additive models, whose initial states are profiled; the others start
+/// from the grid alone). When `y` extends that history the optimum rarely moves far, so the
+/// search starts closer; the grid is still tried, and the better of the two is the start.
+pub fn holt_winters_from(
+    y: &[f64],
+    spec: HoltWintersSpec,
+    earlier: &HoltWintersFit,
+) -> Option<HoltWintersFit> {
+    let hint = (earlier.spec == spec).then_some(earlier.params);
+    fit(y, spec, hint)
+}
+
+fn fit(y: &[f64], spec: HoltWintersSpec, hint: Option<Smoothing>) -> Option<HoltWintersFit> {
     let n = y.len();
     if n < spec.min_len() || y.iter().any(|v| !v.is_finite()) {
         return None;
@@ -512,9 +791,17 @@ pub fn holt_winters(y: &[f64], spec: HoltWintersSpec) -> Option<HoltWintersFit> 
         return None;
     }
     let init = heuristic(y, &spec)?;
+    let (u, states) = if profiled(&spec) {
+        search_profiled(y, &spec, &init, hint)?
+    } else {
+        search_joint(y, &spec, init)?
+    };
+    finish(y, spec, &u, states)
+}
 
-    // 1. A coarse grid of smoothing parameters with the heuristic states (statsmodels'
-    //    `use_brute`), so the local search starts in the right basin.
+/// The coarse grid of smoothing parameters (statsmodels' `use_brute`), so the local search
+/// starts in the right basin; `sse` scores each point.
+fn grid_start(spec: &HoltWintersSpec, mut sse: impl FnMut(&Smoothing) -> f64) -> Option<Smoothing> {
     let mut best: Option<(f64, Smoothing)> = None;
     let trend_grid: &[f64] = if spec.trend == TrendKind::None {
         &[0.0]
@@ -541,18 +828,95 @@ pub fn holt_winters(y: &[f64], spec: HoltWintersSpec) -> Option<HoltWintersFit> 
                         gamma: g * (1.0 - alpha),
                         phi,
                     };
-                    let (sse, _) = run(y, &spec, &p, &init, None);
-                    if sse.is_finite() && best.is_none_or(|(b, _)| sse < b) {
-                        best = Some((sse, p));
+                    let value = sse(&p);
+                    if value.is_finite() && best.is_none_or(|(b, _)| value < b) {
+                        best = Some((value, p));
                     }
                 }
             }
         }
     }
-    let (_, start) = best?;
+    best.map(|(_, p)| p)
+}
+
+/// Additive models with few free initial states: the search runs over the smoothing parameters
+/// only, each scored with its best initial states, which least squares gives exactly
+/// ([`profile`]). Returns the smoothing coordinates and the initial states.
+fn search_profiled(
+    y: &[f64],
+    spec: &HoltWintersSpec,
+    init: &States,
+    hint: Option<Smoothing>,
+) -> Option<(Vec<f64>, States)> {
+    let mut profiler = Profiler {
+        y,
+        spec,
+        base: init.clone(),
+        best: f64::INFINITY,
+    };
+    let mut start = grid_start(spec, |p| profiler.score(p))?;
+    let mut step = SMOOTHING_STEP;
+    if let Some(h) = hint {
+        // The earlier fit's parameters, when they beat the grid's best here: the optimum has
+        // then rarely moved far, and a smaller first simplex finds it sooner.
+        if profiler.score(&h) < profiler.score(&start) {
+            start = h;
+            step = SMOOTHING_STEP / 3.0;
+        }
+    }
+    let k = n_smoothing(spec);
+    let best = nelder_mead(
+        |u| profiler.score(&decode(spec, u)),
+        &encode(spec, &start),
+        &vec![step; k],
+        // Stop on the values alone: a parameter the data do not determine (the trend weight β
+        // once α is 0, as on a series with a fixed trend and season) leaves a flat valley the
+        // simplex would otherwise walk until its evaluations ran out. The search restarts
+        // once from where it stopped, which guards against stopping early elsewhere.
+        NelderMeadOptions {
+            max_evaluations: 400 * k,
+            x_tol: f64::INFINITY,
+            f_tol: 1e-11,
+        },
+    );
+    let p = decode(spec, &best.x);
+    let states = profile(y, spec, &p, &profiler.base)?.states(spec, &profiler.base);
+    Some((best.x, states))
+}
+
+/// Scores smoothing parameters by their [`profile`] SSE, keeping as the base of the least
+/// squares the initial states of the best point so far: near the optimum the base is then
+/// nearly right, the data's part of the errors is nearly the SSE itself, and the SSE comes
+/// from the normal equations without a further run of the recursion.
+struct Profiler<'a> {
+    y: &'a [f64],
+    spec: &'a HoltWintersSpec,
+    base: States,
+    best: f64,
+}
+
+impl Profiler<'_> {
+    fn score(&mut self, p: &Smoothing) -> f64 {
+        let Some(found) = profile(self.y, self.spec, p, &self.base) else {
+            return f64::NAN;
+        };
+        if found.sse < self.best {
+            self.best = found.sse;
+            self.base = found.states(self.spec, &self.base);
+        }
+        found.sse
+    }
+}
+
+/// Multiplicative seasonality (not linear in the initial states) and long seasonal cycles:
+/// the smoothing parameters with the heuristic states first, then everything together by the
+/// simplex (statsmodels' `initialization_method="estimated"`).
+fn search_joint(y: &[f64], spec: &HoltWintersSpec, init: States) -> Option<(Vec<f64>, States)> {
+    let spec = *spec;
+    let start = grid_start(&spec, |p| run(y, &spec, p, &init, None).0)?;
     let k = n_smoothing(&spec);
 
-    // 2. Smoothing parameters only, heuristic states fixed.
+    // Smoothing parameters only, heuristic states fixed.
     let opts = NelderMeadOptions {
         max_evaluations: 400 * k,
         ..NelderMeadOptions::default()
@@ -561,11 +925,11 @@ pub fn holt_winters(y: &[f64], spec: HoltWintersSpec) -> Option<HoltWintersFit> 
     let stage1 = nelder_mead(
         |u| run(y, &spec, &decode(&spec, u), &init, None).0,
         &u0,
-        &vec![1.0; k],
+        &vec![SMOOTHING_STEP; k],
         opts,
     );
 
-    // 3. Everything together: smoothing parameters and initial states ("estimated").
+    // Everything together: smoothing parameters and initial states ("estimated").
     let mut x0 = stage1.x.clone();
     pack_states(&spec, &init, &mut x0);
     let scale = {
@@ -576,7 +940,7 @@ pub fn holt_winters(y: &[f64], spec: HoltWintersSpec) -> Option<HoltWintersFit> 
             m.abs().max(1.0)
         }
     };
-    let mut steps = vec![0.5; k];
+    let mut steps = vec![SMOOTHING_STEP; k];
     steps.push(0.2 * scale);
     if spec.trend != TrendKind::None {
         steps.push(0.05 * scale);
@@ -608,20 +972,26 @@ pub fn holt_winters(y: &[f64], spec: HoltWintersSpec) -> Option<HoltWintersFit> 
             ..NelderMeadOptions::default()
         },
     );
-    let (u, states) = if joint.value <= stage1.value {
+    Some(if joint.value <= stage1.value {
         let (u, s) = joint.x.split_at(k);
         (u.to_vec(), unpack_states(&spec, s))
     } else {
         (stage1.x, init)
-    };
-    let params = decode(&spec, &u);
+    })
+}
+
+/// The fit at smoothing coordinates `u` and initial states `states`: fitted values, final
+/// states and the residual spread.
+fn finish(y: &[f64], spec: HoltWintersSpec, u: &[f64], states: States) -> Option<HoltWintersFit> {
+    let n = y.len();
+    let params = decode(&spec, u);
     let mut fitted = Vec::with_capacity(n);
     let (sse, last) = run(y, &spec, &params, &states, Some(&mut fitted));
     let initial = states;
     if !sse.is_finite() {
         return None;
     }
-    let n_params = x0.len();
+    let n_params = n_smoothing(&spec) + n_states(&spec);
     let dof = n.saturating_sub(n_params).max(1) as f64;
     let sigma = if spec.seasonal == SeasonalKind::Multiplicative {
         let rel: f64 = y

@@ -185,8 +185,11 @@ fn unique_names(columns: &[ColumnData]) -> Vec<String> {
     out
 }
 
-/// Rows per builder allocation step: small results stay small, large ones grow geometrically.
-const INITIAL_CAPACITY: usize = 1024;
+/// Rows a column builder has room for before it first grows. Room costs address space, not
+/// memory: pages are only touched as values are written, so a twelve-row result uses a page per
+/// column either way, while a million-row one regrows (and copies itself) six times fewer
+/// (measured on 1M rows × 6 columns: ~2% of the load).
+const INITIAL_CAPACITY: usize = 1 << 16;
 
 /// Accumulates one column while rows are read.
 pub(crate) enum ColumnBuilder {

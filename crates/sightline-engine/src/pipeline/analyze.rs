@@ -25,11 +25,19 @@ use crate::pipeline::plan::AnalysisSpec;
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub result: AnalysisResult,
+    pub used: Used,
+    pub warnings: Vec<String>,
+}
+
+/// What an analysis used, which the chart and the interpretation need once its result has
+/// moved into the answer (moved, not cloned: a million-row anomaly result holds tens of
+/// thousands of labels).
+#[derive(Debug, Clone)]
+pub struct Used {
     pub target: String,
     pub label_column: Option<String>,
     /// How the inputs were chosen, for `interpretation` when there is no plan.
     pub reading: String,
-    pub warnings: Vec<String>,
 }
 
 impl HasKind for AnalysisError {
@@ -340,9 +348,11 @@ fn execute(
     };
     Ok(Outcome {
         result: analysis,
-        target: resolved.target,
-        label_column: resolved.label_column,
-        reading,
+        used: Used {
+            target: resolved.target,
+            label_column: resolved.label_column,
+            reading,
+        },
         warnings,
     })
 }

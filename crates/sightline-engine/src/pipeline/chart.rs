@@ -14,7 +14,7 @@ use sightline_analytics::AnalysisResult;
 
 use crate::db::{ColumnValues, QueryResult};
 use crate::glossary::Glossary;
-use crate::pipeline::analyze::Outcome;
+use crate::pipeline::analyze::Used;
 
 /// Above this many points, traces use WebGL (`scattergl`).
 pub const WEBGL_POINTS: usize = 5_000;
@@ -29,11 +29,11 @@ const HISTOGRAM_BINS: usize = 60;
 /// The figure for a result and its analysis, or `None` when there is nothing to draw.
 pub fn figure(
     result: &QueryResult,
-    analysis: Option<&Outcome>,
+    analysis: Option<(&Used, &AnalysisResult)>,
     glossary: &Glossary,
 ) -> Option<Value> {
     match analysis {
-        Some(outcome) => analysis_figure(result, outcome, glossary),
+        Some((used, found)) => analysis_figure(result, used, found, glossary),
         None => data_figure(result, glossary),
     }
 }
@@ -59,16 +59,21 @@ fn layout(title: &str, x: &str, y: &str) -> Value {
 
 /// The business name of the column that labels the x axis (the date column of a series), or
 /// `fallback`.
-fn x_label(outcome: &Outcome, glossary: &Glossary, fallback: &str) -> String {
+fn x_label(outcome: &Used, glossary: &Glossary, fallback: &str) -> String {
     outcome
         .label_column
         .as_deref()
         .map_or_else(|| fallback.to_string(), |c| glossary.label_for(c))
 }
 
-fn analysis_figure(result: &QueryResult, outcome: &Outcome, glossary: &Glossary) -> Option<Value> {
+fn analysis_figure(
+    result: &QueryResult,
+    outcome: &Used,
+    found: &AnalysisResult,
+    glossary: &Glossary,
+) -> Option<Value> {
     let target_label = glossary.label_for(&outcome.target);
-    match &outcome.result {
+    match found {
         AnalysisResult::Forecast(f) => {
             let kind = scatter_type(f.history_values.len());
             let mut band_x = f.forecast_dates.clone();
@@ -379,7 +384,7 @@ mod tests {
         };
         let g = glossary();
         let outcome = analyze::direct(&direct, result, &g).unwrap();
-        figure(result, Some(&outcome), &g).unwrap()
+        figure(result, Some((&outcome.used, &outcome.result)), &g).unwrap()
     }
 
     fn trace_types(figure: &Value) -> Vec<String> {

@@ -220,8 +220,7 @@ pub fn run(
             if let Some(model) = asked_model.as_ref() {
                 model_analysis(model, &mut outcome, &result, cancel, answer)?;
             }
-            record_analysis(answer, &outcome);
-            Ok(Some(outcome))
+            Ok(Some(record_analysis(answer, outcome)))
         }),
         None => {
             run.skip("analyze");
@@ -260,7 +259,8 @@ pub fn run(
                 )),
             }
         }
-        Ok(chart::figure(&result, analysis.as_ref(), glossary))
+        let drawn = analysis.as_ref().zip(answer.analysis_result.as_ref());
+        Ok(chart::figure(&result, drawn, glossary))
     });
     let Some(figure) = figure else {
         return Ok(run.answer);
@@ -270,7 +270,7 @@ pub fn run(
     run.stage("interpret", |answer| {
         answer.interpretation = Some(match (&reading, &analysis) {
             (Some(reading), _) => reading.clone(),
-            (None, Some(outcome)) => outcome.reading.clone(),
+            (None, Some(used)) => used.reading.clone(),
             (None, None) => format!("The result of the given SQL: {} rows.", result.row_count),
         });
         Ok(())
@@ -432,11 +432,14 @@ fn model_analysis(
     Ok(())
 }
 
-fn record_analysis(answer: &mut Answer, outcome: &analyze::Outcome) {
+/// Moves the analysis into the answer and returns what the chart and the interpretation still
+/// need.
+fn record_analysis(answer: &mut Answer, outcome: analyze::Outcome) -> analyze::Used {
     answer.analytics_performed = true;
     answer.analytics_type = Some(outcome.result.analysis_type());
-    answer.analysis_result = Some(outcome.result.clone());
-    answer.warnings.extend(outcome.warnings.iter().cloned());
+    answer.analysis_result = Some(outcome.result);
+    answer.warnings.extend(outcome.warnings);
+    outcome.used
 }
 
 /// The rows shown: at most `max_rows`, with the full count beside.

@@ -168,9 +168,9 @@ fn brief(outcome: &Outcome, result: &QueryResult, schema_only: bool) -> String {
     let mut text = format!(
         "`data` has {}\nTarget column: {}.",
         describe_result(result, schema_only),
-        outcome.target
+        outcome.used.target
     );
-    if let Some(label) = &outcome.label_column {
+    if let Some(label) = &outcome.used.label_column {
         text.push_str(&format!(" Dates or labels: {label}."));
     }
     if let AnalysisResult::Forecast(f) = &outcome.result {
@@ -290,10 +290,14 @@ fn overlay(
             found.sort_unstable();
             found.dedup();
             let target = data
-                .column(&outcome.target)
+                .column(&outcome.used.target)
                 .map(|c| c.values.numbers())
                 .unwrap_or_default();
-            let labels = outcome.label_column.as_deref().and_then(|l| data.column(l));
+            let labels = outcome
+                .used
+                .label_column
+                .as_deref()
+                .and_then(|l| data.column(l));
             a.anomaly_values = found
                 .iter()
                 .map(|&i| target.get(i).copied().flatten().unwrap_or(f64::NAN))

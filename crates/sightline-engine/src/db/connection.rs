@@ -344,23 +344,9 @@ impl ReadOnlyConnection {
         limits: &QueryLimits,
         cancel: &CancelToken,
     ) -> Result<QueryResult, DbError> {
-        if cancel.is_cancelled() {
-            return Err(DbError::Cancelled);
-        }
-        self.take_refusal();
-        let _armed = self.arm(limits.deadline, cancel);
         let limit = Some(limits.deadline);
-        let mut stmt = self
-            .conn
-            .prepare(sql.as_str())
-            .map_err(|e| self.map_error(e, limit))?;
-        // Checked again: the SQL was validated, but perhaps on another connection.
-        if !stmt.readonly() {
-            return Err(DbError::WriteRefused {
-                action: "a statement that is not read-only".to_string(),
-            });
-        }
-        self.bind(&mut stmt, &sql.params, limit)?;
+        let _armed = self.arm(limits.deadline, cancel);
+        let mut stmt = self.start(sql, limits, cancel)?;
         let (names, decls): (Vec<String>, Vec<Option<String>>) = stmt
             .columns()
             .map(|c| (c.name().to_string(), c.decl_type().map(str::to_string)))
@@ -406,6 +392,33 @@ impl ReadOnlyConnection {
             })
             .collect();
         Ok(QueryResult { columns, row_count })
+    }
+
+    /// Prepares a validated statement to run under the armed watch: checks the cancel token,
+    /// that it is read-only on this connection and binds its values.
+    pub(crate) fn start(
+        &self,
+        sql: &ValidatedSql,
+        limits: &QueryLimits,
+        cancel: &CancelToken,
+    ) -> Result<rusqlite::Statement<'_>, DbError> {
+        if cancel.is_cancelled() {
+            return Err(DbError::Cancelled);
+        }
+        self.take_refusal();
+        let limit = Some(limits.deadline);
+        let mut stmt = self
+            .conn
+            .prepare(sql.as_str())
+            .map_err(|e| self.map_error(e, limit))?;
+        // Checked again: the SQL was validated, but perhaps on another connection.
+        if !stmt.readonly() {
+            return Err(DbError::WriteRefused {
+                action: "a statement that is not read-only".to_string(),
+            });
+        }
+        self.bind(&mut stmt, &sql.params, limit)?;
+        Ok(stmt)
     }
 
     /// A handle that stops the running statement from another thread; the statement then fails

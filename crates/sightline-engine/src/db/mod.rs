@@ -17,6 +17,7 @@ mod connection;
 mod error;
 mod files;
 mod functions;
+mod grouped;
 mod params;
 mod result;
 mod schema;
@@ -27,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 pub use connection::{QueryLimits, ReadOnlyConnection, ValidatedSql};
 pub use error::DbError;
+pub use grouped::{Aggregate, GroupedScan};
 pub use params::{SqlParam, SqlParams};
 pub use result::{ColumnData, ColumnValues, QueryResult};
 pub use rusqlite::InterruptHandle;

@@ -15,7 +15,7 @@ pub mod plan;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use sightline_analytics::AnalysisType;
+use sightline_analytics::{AnalysisResult, AnalysisType};
 
 use crate::contract::{Answer, AnswerError, DataTable, StageReport, StageStatus};
 use crate::db::{
@@ -166,6 +166,7 @@ pub fn run(
                     statement: Statement::Unchecked {
                         sql: planned.sql,
                         params: planned.params,
+                        grouped: planned.grouped,
                     },
                     target: planned.analysis.map(Target::Planned),
                     reading: planned.reading,
@@ -185,23 +186,39 @@ pub fn run(
             let statement = Statement::Unchecked {
                 sql: direct.sql.clone(),
                 params: SqlParams::new(),
+                grouped: None,
             };
             (statement, Some(Target::Direct(direct)), None)
         }
     };
 
     // validate + execute: the data.
-    let Some(validated) = run.stage("validate", |_| match statement {
-        Statement::Checked(validated) => Ok(validated),
-        Statement::Unchecked { sql, params } => connection
-            .validate_with(&sql, params)
-            .map_err(|e| EngineError::from_stage("validate", &e)),
+    let Some((validated, grouped)) = run.stage("validate", |_| match statement {
+        Statement::Checked(validated) => Ok((validated, None)),
+        Statement::Unchecked {
+            sql,
+            params,
+            grouped,
+        } => {
+            let validated = connection
+                .validate_with(&sql, params)
+                .map_err(|e| EngineError::from_stage("validate", &e))?;
+            // The ungrouped rows are only a faster way to the same result: if they do not
+            // validate, the statement runs as it is.
+            let grouped = grouped.and_then(|rows| {
+                let checked = connection.validate_with(&rows.sql, rows.params).ok()?;
+                Some(db::GroupedScan {
+                    rows: checked,
+                    aggregate: rows.aggregate,
+                })
+            });
+            Ok((validated, grouped))
+        }
     }) else {
         return Ok(run.answer);
     };
     let Some(result) = run.stage("execute", |answer| {
-        let result = connection
-            .execute(&validated, limits, cancel)
+        let result = fetch(&connection, &validated, grouped.as_ref(), limits, cancel)
             .map_err(|e| EngineError::from_stage("execute", &e))?;
         answer.data = Some(table(&result, max_rows));
         Ok(result)
@@ -232,35 +249,49 @@ pub fn run(
     };
 
     let figure = run.stage("chart", |answer| {
-        let drawer = asked_model
-            .as_ref()
-            .filter(|m| m.draws_charts && analysis.is_none());
-        if let Some(model) = drawer {
-            let question = answer.question.clone().unwrap_or_default();
-            let drawn =
-                agents::chart::draw(&model.client, &question, &result, model.schema_only, cancel);
-            let attempts = match &drawn {
-                Ok(drawn) => drawn.attempts,
-                Err((_, attempts)) => *attempts,
-            };
-            if let Some(sent) = answer.sent_to_model.as_mut() {
-                let examples = agents::context::example_values(&result, model.schema_only);
-                sent.add("chart", attempts, examples);
+        let analysed = analysis.as_ref().zip(answer.analysis_result.as_ref());
+        let native = chart::figure(&result, analysed, glossary);
+        // The series an analysis is drawn over may be redrawn; a heatmap or summary may not.
+        let series = analysed.is_some_and(|(_, found)| {
+            !matches!(found, AnalysisResult::Summary(_))
+                && !matches!(found, AnalysisResult::Correlation(c) if c.correlations.len() > 1)
+        });
+        let Some(model) = asked_model.as_ref().filter(|m| m.draws_charts) else {
+            return Ok(native);
+        };
+        let question = answer.question.clone().unwrap_or_default();
+        let (drawn, examples) = match (analysed.is_some(), &native) {
+            (true, Some(native)) => (
+                agents::chart::restyle(&model.client, &question, native, series, cancel),
+                0,
+            ),
+            (true, None) => return Ok(None),
+            (false, _) => (
+                agents::chart::draw(&model.client, &question, &result, model.schema_only, cancel),
+                agents::context::example_values(&result, model.schema_only),
+            ),
+        };
+        let attempts = match &drawn {
+            Ok(drawn) => drawn.attempts,
+            Err((_, attempts)) => *attempts,
+        };
+        if let Some(sent) = answer.sent_to_model.as_mut() {
+            sent.add("chart", attempts, examples);
+        }
+        match drawn {
+            Ok(drawn) => {
+                answer.warnings.extend(drawn.notes);
+                Ok(Some(drawn.figure))
             }
-            match drawn {
-                Ok(drawn) => {
-                    answer.warnings.extend(drawn.notes);
-                    return Ok(Some(drawn.figure));
-                }
-                Err((error, _)) if error.kind == ErrorKind::Cancelled => return Err(error),
-                Err((error, _)) => answer.warnings.push(format!(
+            Err((error, _)) if error.kind == ErrorKind::Cancelled => Err(error),
+            Err((error, _)) => {
+                answer.warnings.push(format!(
                     "The model's chart could not be used: {} The native chart is shown instead.",
                     error.message
-                )),
+                ));
+                Ok(native)
             }
         }
-        let drawn = analysis.as_ref().zip(answer.analysis_result.as_ref());
-        Ok(chart::figure(&result, drawn, glossary))
     });
     let Some(figure) = figure else {
         return Ok(run.answer);
@@ -297,7 +328,11 @@ struct Planned {
 /// The statement the plan stage hands on: SQL with the values for its placeholders, still to be
 /// validated, or a model's SQL the agent's repair loop has already validated (not checked twice).
 enum Statement {
-    Unchecked { sql: String, params: SqlParams },
+    Unchecked {
+        sql: String,
+        params: SqlParams,
+        grouped: Option<plan::GroupedRows>,
+    },
     Checked(ValidatedSql),
 }
 
@@ -430,6 +465,23 @@ fn model_analysis(
         )),
     }
     Ok(())
+}
+
+/// Runs the statement, through the engine's hash aggregate when the plan gave its ungrouped rows
+/// and they hold nothing the aggregate does not reproduce exactly.
+fn fetch(
+    connection: &ReadOnlyConnection,
+    validated: &ValidatedSql,
+    grouped: Option<&db::GroupedScan>,
+    limits: &QueryLimits,
+    cancel: &CancelToken,
+) -> Result<QueryResult, db::DbError> {
+    if let Some(scan) = grouped
+        && let Some(result) = connection.execute_grouped(scan, limits, cancel)?
+    {
+        return Ok(result);
+    }
+    connection.execute(validated, limits, cancel)
 }
 
 /// Moves the analysis into the answer and returns what the chart and the interpretation still

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
+use sightline_analytics::AnalysisResult;
 use sightline_engine::llm::{CallLimits, Endpoint, Protocol, Provider};
 use sightline_engine::pipeline::agents::FollowUp;
 use sightline_engine::secrets::Secret;
@@ -569,6 +570,104 @@ async fn a_chart_design_with_its_own_data_is_refused_and_the_native_chart_stays(
         model.chats()[2]
             .prompt()
             .contains("data values written in the design")
+    );
+}
+
+const MONTHLY_REVENUE: &str = "SELECT strftime('%Y-%m-01', order_date) AS month, SUM(amount) AS revenue FROM orders WHERE status = 'completed' GROUP BY 1 ORDER BY 1";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_model_restyles_an_analysis_chart_and_its_overlays_stay() {
+    let style = serde_json::json!({
+        "title": "Revenue <i>outlook</i>",
+        "y_title": "Revenue (USD)",
+        "traces": [
+            {"index": 0, "type": "bar", "color": "#2ca02c"},
+            {"index": 2, "dash": "dot", "name": "<b>Next</b> months"}
+        ],
+        "explanation": "bars for the history, the forecast as a line"
+    });
+    let model = FakeModel::start(vec![
+        fake_model::sql_reply(MONTHLY_REVENUE, "Monthly revenue"),
+        fake_model::completion(&style.to_string()),
+    ])
+    .await;
+    let question = "Forecast monthly revenue for the next 3 months";
+    let mut asked = request(question, &sample_db(), &model);
+    asked.chart_author = sightline_engine::settings::Author::Model;
+    let answer = ask_engine(asked, CancelToken::new()).await;
+    assert!(answer.error.is_none(), "{:?}", answer.error);
+    let Some(AnalysisResult::Forecast(forecast)) = &answer.analysis_result else {
+        panic!("a forecast: {:?}", answer.analysis_result);
+    };
+    let figure = answer.visualization.as_ref().unwrap();
+    let data = figure["data"].as_array().unwrap();
+    assert_eq!(data.len(), 3, "history, interval band, forecast: {figure}");
+    assert_eq!(data[0]["type"], "bar", "the history redrawn as bars");
+    assert_eq!(data[0]["marker"]["color"], "#2ca02c");
+    assert_eq!(
+        data[0]["y"].as_array().map(Vec::len),
+        Some(forecast.history_values.len()),
+        "the history keeps its values"
+    );
+    // The interval band and the forecast line are the analysis' own.
+    assert_eq!(data[1]["fill"], "toself");
+    assert_eq!(
+        data[1]["x"].as_array().map(Vec::len),
+        Some(2 * forecast.forecast_dates.len())
+    );
+    assert_eq!(
+        data[2]["y"],
+        serde_json::json!(forecast.forecast),
+        "the forecast line shows the analysis' numbers"
+    );
+    assert_eq!(data[2]["line"]["dash"], "dot");
+    assert_eq!(data[2]["name"], "Next months", "tags removed");
+    assert_eq!(figure["layout"]["title"]["text"], "Revenue outlook");
+    assert_eq!(figure["layout"]["yaxis"]["title"]["text"], "Revenue (USD)");
+    let sent = answer.sent_to_model.as_ref().unwrap();
+    assert!(sent.parts.contains(&"chart".to_string()), "{sent:?}");
+    // The style request carries titles and trace names, never the data.
+    let prompt = model.chats()[1].prompt();
+    assert!(
+        prompt.contains("0: ") && prompt.contains("the data series"),
+        "{prompt}"
+    );
+    let first_value = forecast.history_values[0].to_string();
+    assert!(!prompt.contains(&first_value), "{prompt}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restyle_that_redraws_an_overlay_is_refused_and_the_native_chart_stays() {
+    let style = serde_json::json!({"traces": [{"index": 1, "type": "bar"}]});
+    let model = FakeModel::start(vec![
+        fake_model::sql_reply(MONTHLY_REVENUE, "Monthly revenue"),
+        fake_model::completion(&style.to_string()),
+        fake_model::completion(&style.to_string()),
+    ])
+    .await;
+    let mut asked = request(
+        "Forecast monthly revenue for the next 3 months",
+        &sample_db(),
+        &model,
+    );
+    asked.chart_author = sightline_engine::settings::Author::Model;
+    let answer = ask_engine(asked, CancelToken::new()).await;
+    assert!(answer.error.is_none(), "{:?}", answer.error);
+    assert!(
+        answer
+            .warnings
+            .iter()
+            .any(|w| w.contains("native chart is shown")),
+        "{:?}",
+        answer.warnings
+    );
+    let figure = answer.visualization.unwrap();
+    assert_eq!(figure["data"][1]["fill"], "toself", "the band stays a band");
+    assert_ne!(figure["data"][0]["type"], "bar");
+    assert!(
+        model.chats()[2]
+            .prompt()
+            .contains("only the data series (trace 0) may change its type")
     );
 }
 

@@ -11,6 +11,7 @@ mod db_results;
 mod db_security;
 mod db_support;
 mod fake_model;
+mod grouped_rows;
 mod keychain;
 mod pipeline;
 mod typescript;

@@ -5,6 +5,11 @@
 //! fills the data itself from the result. Data arrays written by a model are refused, so a chart
 //! can never show values that are not in the answer's data. A design that fails the checks goes
 //! back to the model once; after that the native chart stays, with a warning.
+//!
+//! An answer with an analysis keeps Sightline's own figure, whose forecast band, anomaly markers,
+//! trend line or heatmap come from the analysis: there the model may only restyle it
+//! ([`restyle`]): titles, trace names, colours and dashes, and how the data series itself is
+//! drawn (line, bar, area or markers). It sees the figure's titles and trace names, no data.
 
 use serde_json::{Map, Value, json};
 
@@ -40,6 +45,9 @@ const LAYOUT_KEYS: [&str; 7] = [
     "showlegend",
     "explanation",
 ];
+
+/// What a restyle may set on one trace of Sightline's figure, named by its `index`.
+const STYLE_KEYS: [&str; 5] = ["index", "type", "name", "color", "dash"];
 
 /// A chart the model designed, filled from the result.
 #[derive(Debug)]
@@ -89,6 +97,229 @@ Reply with one JSON object and nothing else:
 Trace types: bar, line, area, scatter, pie (x = labels column, values = numbers column), histogram (x only), box (y only).
 Optional per trace: mode (lines, markers, lines+markers), orientation (v, h), color (#rrggbb), dash (solid, dash, dot).
 barmode: group, stack, overlay or relative. Plain text only in titles: no HTML, no links, no formulas.";
+
+/// Asks the model to restyle `figure`, the native chart of an analysis answer, and applies the
+/// checked style. `series` says the first trace is the data series an analysis was drawn over
+/// (forecast, trend, anomalies, one correlation), so its kind may change.
+pub fn restyle(
+    client: &LlmClient,
+    question: &str,
+    figure: &Value,
+    series: bool,
+    cancel: &CancelToken,
+) -> Result<Drawn, (EngineError, usize)> {
+    let request = ChatRequest {
+        system: RESTYLE_RULES.to_string(),
+        turns: vec![Turn::user(outline(question, figure, series))],
+        json: true,
+        max_tokens: 400,
+        stream: true,
+    };
+    let ((figure, notes), attempts) = super::converse(
+        client,
+        request,
+        MAX_ATTEMPTS,
+        "chart style",
+        cancel,
+        |text| {
+            let style = wire::json_object(text).map_err(|e| e.to_string())?;
+            apply_style(&style, figure, series).map_err(|e| e.message)
+        },
+    )?;
+    Ok(Drawn {
+        figure,
+        attempts,
+        notes,
+    })
+}
+
+const RESTYLE_RULES: &str = "Sightline drew a chart of an analysis; you may restyle it, not change what it shows. You do not see the data.
+Reply with one JSON object and nothing else:
+{\"title\": \"...\", \"x_title\": \"...\", \"y_title\": \"...\", \"showlegend\": true, \"traces\": [{\"index\": 0, \"type\": \"bar\", \"name\": \"...\", \"color\": \"#rrggbb\", \"dash\": \"dot\"}], \"explanation\": \"one short sentence\"}
+Every key is optional. A trace is named by its index in the list you are given. type (line, bar, area, scatter) only for the trace marked as the data series. dash: solid, dash or dot. Plain text only in titles: no HTML, no links, no formulas.";
+
+/// The restyle's user turn: the question, the figure's titles and its traces by index and name.
+fn outline(question: &str, figure: &Value, series: bool) -> String {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let layout = &figure["layout"];
+    let mut lines = vec![
+        format!("Question: {question}"),
+        format!(
+            "Title: {}. X axis: {}. Y axis: {}.",
+            text(&layout["title"]["text"]),
+            text(&layout["xaxis"]["title"]["text"]),
+            text(&layout["yaxis"]["title"]["text"])
+        ),
+        "Traces:".to_string(),
+    ];
+    for (i, trace) in traces(figure).iter().enumerate() {
+        let role = if i == 0 && series {
+            "the data series"
+        } else {
+            "drawn from the analysis"
+        };
+        lines.push(format!(
+            "{i}: {} \"{}\" ({role})",
+            text(&trace["type"]),
+            text(&trace["name"])
+        ));
+    }
+    lines.join("\n")
+}
+
+fn traces(figure: &Value) -> &[Value] {
+    figure["data"].as_array().map_or(&[], Vec::as_slice)
+}
+
+/// `figure` with a checked style applied, with notes on anything adjusted.
+fn apply_style(
+    style: &Value,
+    figure: &Value,
+    series: bool,
+) -> Result<(Value, Vec<String>), EngineError> {
+    let refuse = |why: String| EngineError::new(ErrorKind::LlmFailed, why);
+    let object = style
+        .as_object()
+        .ok_or_else(|| refuse("the style is not a JSON object".to_string()))?;
+    if let Some(key) = object
+        .keys()
+        .find(|k| !LAYOUT_KEYS.contains(&k.as_str()) || *k == "barmode")
+    {
+        return Err(refuse(format!(
+            "'{key}' is not an allowed setting (allowed: title, x_title, y_title, showlegend, traces, explanation)"
+        )));
+    }
+    let mut figure = figure.clone();
+    let count = traces(&figure).len();
+    let specs = match object.get("traces") {
+        None => &[][..],
+        Some(Value::Array(specs)) => specs.as_slice(),
+        Some(_) => return Err(refuse("traces must be a list".to_string())),
+    };
+    for spec in specs {
+        let spec = spec
+            .as_object()
+            .ok_or_else(|| refuse("each trace must be a JSON object".to_string()))?;
+        if let Some(key) = spec.keys().find(|k| !STYLE_KEYS.contains(&k.as_str())) {
+            return Err(refuse(format!(
+                "'{key}' is not an allowed trace setting (allowed: {})",
+                STYLE_KEYS.join(", ")
+            )));
+        }
+        let index = spec
+            .get("index")
+            .and_then(Value::as_u64)
+            .and_then(|i| usize::try_from(i).ok())
+            .filter(|&i| i < count)
+            .ok_or_else(|| {
+                refuse(format!(
+                    "each trace needs an index from 0 to {}",
+                    count.saturating_sub(1)
+                ))
+            })?;
+        let Some(trace) = figure
+            .get_mut("data")
+            .and_then(Value::as_array_mut)
+            .and_then(|data| data.get_mut(index))
+        else {
+            continue;
+        };
+        let fixed_colours = matches!(trace["type"].as_str(), Some("heatmap" | "indicator"));
+        if let Some(kind) = spec.get("type") {
+            if index != 0 || !series {
+                return Err(refuse(format!(
+                    "trace {index} is drawn from the analysis; only the data series (trace 0) may change its type"
+                )));
+            }
+            let kind =
+                one_of(kind, &["line", "bar", "area", "scatter"], "trace type").map_err(refuse)?;
+            redraw(trace, kind);
+        }
+        if let Some(name) = spec.get("name").and_then(Value::as_str) {
+            put(trace, &["name"], json!(clean(name)));
+        }
+        if let Some(color) = spec.get("color") {
+            let color = color
+                .as_str()
+                .filter(|c| is_hex_color(c))
+                .ok_or_else(|| refuse("color must be written #rrggbb".to_string()))?;
+            if fixed_colours {
+                return Err(refuse(format!(
+                    "trace {index}'s colours show its values; leave its colour out"
+                )));
+            }
+            put(trace, &["marker", "color"], json!(color));
+            put(trace, &["line", "color"], json!(color));
+        }
+        if let Some(dash) = spec.get("dash") {
+            let dash = one_of(dash, &["solid", "dash", "dot"], "dash").map_err(refuse)?;
+            put(trace, &["line", "dash"], json!(dash));
+        }
+    }
+    for (key, path) in [
+        ("title", ["layout", "title", "text"].as_slice()),
+        ("x_title", ["layout", "xaxis", "title", "text"].as_slice()),
+        ("y_title", ["layout", "yaxis", "title", "text"].as_slice()),
+    ] {
+        if let Some(text) = object.get(key).and_then(Value::as_str) {
+            put(&mut figure, path, json!(clean(text)));
+        }
+    }
+    if let Some(show) = object.get("showlegend").and_then(Value::as_bool) {
+        put(&mut figure, &["layout", "showlegend"], json!(show));
+    }
+    Ok((figure, Vec::new()))
+}
+
+/// Sets `value` at `path` in nested objects, making missing ones; a path through something
+/// that is not an object is left alone.
+fn put(target: &mut Value, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = target;
+    for part in parents {
+        let Some(object) = at.as_object_mut() else {
+            return;
+        };
+        at = object.entry(*part).or_insert_with(|| json!({}));
+    }
+    if let Some(object) = at.as_object_mut() {
+        object.insert((*last).to_string(), value);
+    }
+}
+
+/// Draws the data series as `kind`, keeping its x and y.
+fn redraw(trace: &mut Value, kind: &str) {
+    let Some(object) = trace.as_object_mut() else {
+        return;
+    };
+    let points = object
+        .get("x")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    object.remove("fill");
+    if kind == "bar" {
+        object.insert("type".into(), json!("bar"));
+        object.remove("mode");
+        return;
+    }
+    let plotted = if points > WEBGL_POINTS {
+        "scattergl"
+    } else {
+        "scatter"
+    };
+    object.insert("type".into(), json!(plotted));
+    let mode = if kind == "scatter" {
+        "markers"
+    } else {
+        "lines"
+    };
+    object.insert("mode".into(), json!(mode));
+    if kind == "area" {
+        object.insert("fill".into(), json!("tozeroy"));
+    }
+}
 
 /// The user turn: the question and the result as [`describe_result`] says it.
 fn describe(question: &str, result: &QueryResult, schema_only: bool) -> String {
@@ -294,10 +525,21 @@ fn is_hex_color(text: &str) -> bool {
     text.len() == 7 && text.starts_with('#') && text[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
-/// Text safe for a Plotly title: no tags (Plotly reads a subset of HTML, links included), no
-/// `javascript:`, no MathJax delimiters, no control characters, at most 120 characters.
+/// Text safe for a Plotly title: no tags (Plotly reads a subset of HTML, links included; a tag
+/// goes whole, its text stays), no `javascript:`, no MathJax delimiters, no control characters,
+/// at most 120 characters.
 pub fn clean(text: &str) -> String {
-    let plain: String = text
+    let mut untagged = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        untagged.push_str(&rest[..open]);
+        rest = match rest[open..].find('>') {
+            Some(close) => &rest[open + close + 1..],
+            None => &rest[open + 1..],
+        };
+    }
+    untagged.push_str(rest);
+    let plain: String = untagged
         .chars()
         .filter(|c| !c.is_control() && !matches!(c, '<' | '>' | '$' | '\\'))
         .take(120)
@@ -373,5 +615,79 @@ mod tests {
             !text.contains('<') && !text.contains("javascript:") && !text.contains('$'),
             "{text}"
         );
+    }
+    fn analysis_figure() -> Value {
+        json!({"data": [
+            {"type": "scatter", "mode": "lines", "name": "Revenue", "x": ["2025-01-01", "2025-02-01"], "y": [1.0, 2.0]},
+            {"type": "scatter", "name": "95% interval", "x": ["2025-03-01", "2025-03-01"], "y": [1.5, 2.5], "fill": "toself"}
+        ], "layout": {"title": {"text": "Revenue forecast"}, "xaxis": {"title": {"text": "Month"}}}})
+    }
+
+    #[test]
+    fn a_restyle_changes_style_only() {
+        let style = json!({"title": "Outlook <script>alert(1)</script>", "x_title": "Month start",
+                           "traces": [{"index": 0, "type": "area", "color": "#123abc"}, {"index": 1, "name": "Range"}]});
+        let (figure, _) = apply_style(&style, &analysis_figure(), true).unwrap();
+        assert_eq!(figure["data"][0]["fill"], "tozeroy");
+        assert_eq!(figure["data"][0]["line"]["color"], "#123abc");
+        assert_eq!(figure["data"][0]["y"], json!([1.0, 2.0]));
+        assert_eq!(figure["data"][1]["fill"], "toself");
+        assert_eq!(figure["data"][1]["name"], "Range");
+        assert_eq!(figure["layout"]["title"]["text"], "Outlook alert(1)");
+        assert_eq!(figure["layout"]["xaxis"]["title"]["text"], "Month start");
+    }
+
+    #[test]
+    fn a_restyle_that_touches_data_or_overlays_is_refused() {
+        let heatmap = json!({"data": [{"type": "heatmap", "z": [[1.0]]}], "layout": {}});
+        let refused = [
+            (
+                json!({"traces": [{"index": 0, "y": [9e9, 9e9]}]}),
+                analysis_figure(),
+                true,
+            ),
+            (
+                json!({"traces": [{"index": 1, "type": "bar"}]}),
+                analysis_figure(),
+                true,
+            ),
+            (
+                json!({"traces": [{"index": 0, "type": "bar"}]}),
+                analysis_figure(),
+                false,
+            ),
+            (
+                json!({"traces": [{"index": 7, "name": "x"}]}),
+                analysis_figure(),
+                true,
+            ),
+            (
+                json!({"traces": [{"name": "no index"}]}),
+                analysis_figure(),
+                true,
+            ),
+            (
+                json!({"traces": [{"index": 0, "type": "pie"}]}),
+                analysis_figure(),
+                true,
+            ),
+            (
+                json!({"annotations": [{"text": "<a href='https://x'>x</a>"}]}),
+                analysis_figure(),
+                true,
+            ),
+            (json!({"barmode": "stack"}), analysis_figure(), true),
+            (
+                json!({"traces": [{"index": 0, "color": "#ffffff"}]}),
+                heatmap,
+                false,
+            ),
+        ];
+        for (style, figure, series) in refused {
+            assert!(
+                apply_style(&style, &figure, series).is_err(),
+                "accepted {style}"
+            );
+        }
     }
 }

@@ -19,7 +19,7 @@ pub mod time;
 use chrono::NaiveDate;
 use sightline_analytics::{AnalysisType, Frequency};
 
-use crate::db::SqlParams;
+use crate::db::{self, SqlParams};
 use crate::error::{ErrorKind, HasKind};
 use crate::glossary::{Glossary, Term};
 use crate::pipeline::intent::{Intent, number_word};
@@ -42,6 +42,18 @@ pub struct Plan {
     pub reading: String,
     pub warnings: Vec<String>,
     pub analysis: Option<AnalysisSpec>,
+    /// The rows of `sql` before its GROUP BY, when the engine can group them itself.
+    pub grouped: Option<GroupedRows>,
+}
+
+/// `SELECT key, value` with the plan's FROM and WHERE: the rows a per-period aggregate groups,
+/// for the engine's hash aggregate ([`crate::db::GroupedScan`]), which gives the same result as
+/// the plan's SQL without SQLite's sort of every row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupedRows {
+    pub sql: String,
+    pub params: SqlParams,
+    pub aggregate: db::Aggregate,
 }
 
 /// The analysis to run on the plan's result, in terms of the result's columns.
@@ -140,6 +152,18 @@ impl Aggregation {
             Aggregation::Min => format!("MIN({expr})"),
             Aggregation::Max => format!("MAX({expr})"),
             Aggregation::Median => format!("median({expr})"),
+        }
+    }
+
+    /// The same aggregate in the engine's hash GROUP BY, for those it computes as SQLite does.
+    fn hashed(self) -> Option<db::Aggregate> {
+        match self {
+            Aggregation::Sum => Some(db::Aggregate::Sum),
+            Aggregation::Avg => Some(db::Aggregate::Avg),
+            Aggregation::Count => Some(db::Aggregate::Count),
+            Aggregation::Min => Some(db::Aggregate::Min),
+            Aggregation::Max => Some(db::Aggregate::Max),
+            Aggregation::CountDistinct | Aggregation::Median => None,
         }
     }
 
@@ -357,6 +381,9 @@ pub fn plan(
         &mut confidence,
         &candidates,
     )?;
+    if let Some(rows) = plan.grouped.as_mut() {
+        (rows.sql, rows.params) = params.clone().keep_used(&rows.sql);
+    }
     (plan.sql, plan.params) = params.keep_used(&plan.sql);
     plan.warnings = warnings;
     plan.confidence = confidence.clamp(0.05, 0.99);
@@ -1101,6 +1128,7 @@ fn build(
     let alias = ident(&measure.alias);
 
     let mut spec = None;
+    let mut grouped = None;
     let mut shape: String;
     let sql = match (kind, grain, dimension) {
         // A correlation works on rows: the target beside the table's other numbers.
@@ -1242,9 +1270,22 @@ fn build(
                 } else {
                     format!("{where_clause} AND {date_not_null}")
                 };
+                let key = bucket(&date_sql, grain);
+                let value = if measure.expr == "*" {
+                    "1"
+                } else {
+                    measure.expr.as_str()
+                };
+                grouped = measure.aggregation.hashed().map(|aggregate| GroupedRows {
+                    sql: format!(
+                        "SELECT {key} AS {bucket_alias}, {value} AS {alias} {from}{where_clause}"
+                    ),
+                    // Filled by `plan` with the plan's own values (`SqlParams::keep_used`).
+                    params: SqlParams::new(),
+                    aggregate,
+                });
                 format!(
-                    "SELECT {} AS {bucket_alias}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY 1 ORDER BY 1",
-                    bucket(&date_sql, grain)
+                    "SELECT {key} AS {bucket_alias}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY 1 ORDER BY 1"
                 )
             }
         }
@@ -1440,6 +1481,7 @@ fn build(
         reading,
         warnings: Vec::new(),
         analysis: spec,
+        grouped,
     })
 }
 

@@ -287,7 +287,8 @@ export function ModelSettings({
       <p class="muted field-hint" data-testid="author-note">
         Model-written parts need a model profile. When the model cannot write one, or what it wrote fails its checks, the native analysis or chart is
         used instead, with a warning. Model-written Python runs in Docker only (never silently in the restricted mode), with the data as a file; the
-        model designs charts of answers without an analysis by naming columns, and Sightline fills in the data.
+        model designs charts by naming columns, and Sightline fills in the data; on an analysis it only restyles Sightline's chart (titles, colours,
+        how the series is drawn), the forecast, anomalies and trend lines staying Sightline's.
       </p>
     </section>
   );

@@ -539,21 +539,7 @@ fn iqr_fast(values: &[f64], k: f64) -> Option<Fast> {
     let scores = s
         .outside
         .iter()
-        .map(|&i| {
-            let x = values[i];
-            // Distance beyond the nearer quartile, in IQRs, as iqr_flags computes it.
-            if iqr > 0.0 {
-                if x > q3 {
-                    (x - q3) / iqr
-                } else if x < q1 {
-                    (x - q1) / iqr
-                } else {
-                    0.0
-                }
-            } else {
-                0.0
-            }
-        })
+        .map(|&i| iqr_score(values[i], q1, q3, iqr))
         .collect();
     let f = Flags {
         expected: vec![median; s.outside.len()],
@@ -642,6 +628,20 @@ fn isolation_flags(values: &[f64], threshold: f64) -> Flags {
     f
 }
 
+/// How far `x` lies beyond the nearer quartile, in IQRs (negative below `q1`, 0 between the
+/// quartiles or when the IQR is 0).
+fn iqr_score(x: f64, q1: f64, q3: f64, iqr: f64) -> f64 {
+    if iqr <= 0.0 {
+        0.0
+    } else if x > q3 {
+        (x - q3) / iqr
+    } else if x < q1 {
+        (x - q1) / iqr
+    } else {
+        0.0
+    }
+}
+
 fn iqr_flags(values: &[f64], k: f64) -> Flags {
     let mut f = Flags {
         rows: Vec::new(),
@@ -662,18 +662,7 @@ fn iqr_flags(values: &[f64], k: f64) -> Flags {
         if x.is_nan() {
             continue;
         }
-        // Distance beyond the nearer quartile, in IQRs (negative below).
-        let score = if iqr > 0.0 {
-            if x > q3 {
-                (x - q3) / iqr
-            } else if x < q1 {
-                (x - q1) / iqr
-            } else {
-                0.0
-            }
-        } else {
-            0.0
-        };
+        let score = iqr_score(x, q1, q3, iqr);
         if x < lo || x > hi {
             f.rows.push(i);
             f.expected.push(median);

@@ -296,16 +296,7 @@ pub fn quantiles(values: &[f64], qs: &[f64]) -> Vec<f64> {
         return small();
     }
     // Per quantile: the rank below its position and, when it falls between two, the next.
-    let wanted: Vec<(usize, usize, f64)> = qs
-        .iter()
-        .map(|&q| {
-            let pos = q * (n - 1) as f64;
-            let lo = (pos.floor() as usize).min(n - 1);
-            let t = pos - lo as f64;
-            let hi = if t > 0.0 { (lo + 1).min(n - 1) } else { lo };
-            (lo, hi, t)
-        })
-        .collect();
+    let wanted: Vec<(usize, usize, f64)> = qs.iter().map(|&q| ranks_of(q, n)).collect();
     // Bucket of each rank, and the rank's place within its bucket.
     let mut starts = vec![0usize; 1 << 16];
     let mut total = 0usize;
@@ -392,6 +383,17 @@ pub(crate) fn describe_and_shape_of(s: &Scan) -> (Describe, (f64, f64, Option<No
 /// `describe()` of `values`.
 pub fn describe(values: &[f64]) -> Describe {
     describe_with(values, &mut Vec::new())
+}
+
+/// Where quantile `q` of `n` sorted values falls (linear interpolation, pandas' default): the
+/// rank below its position, the rank above (the same when it falls on one) and the fraction
+/// between them.
+pub(crate) fn ranks_of(q: f64, n: usize) -> (usize, usize, f64) {
+    let pos = q * (n - 1) as f64;
+    let lo = (pos.floor() as usize).min(n - 1);
+    let t = pos - lo as f64;
+    let hi = if t > 0.0 { (lo + 1).min(n - 1) } else { lo };
+    (lo, hi, t)
 }
 
 #[cfg(test)]

@@ -198,16 +198,8 @@ const GATHER_BLOCK: usize = 4096;
 impl Quartiles {
     fn prepare<T: AsF64>(values: &[T], counts: &[u32], fence_k: Option<f64>) -> Option<Self> {
         let n = values.len();
-        let wanted: Vec<(usize, usize, f64)> = QUARTILES
-            .iter()
-            .map(|&q| {
-                let pos = q * (n - 1) as f64;
-                let lo = (pos.floor() as usize).min(n - 1);
-                let t = pos - lo as f64;
-                let hi = if t > 0.0 { (lo + 1).min(n - 1) } else { lo };
-                (lo, hi, t)
-            })
-            .collect();
+        let wanted: Vec<(usize, usize, f64)> =
+            QUARTILES.iter().map(|&q| super::ranks_of(q, n)).collect();
         // The bucket of each rank and the rank's place in it, from one walk over the
         // cumulative counts (the ranks ascend).
         let mut place: Vec<(usize, usize)> = Vec::with_capacity(2 * wanted.len());

@@ -357,12 +357,7 @@ impl ReadOnlyConnection {
         let mut row_count = 0usize;
         let mut bytes = 0usize;
         let mut rows = stmt.raw_query();
-        loop {
-            let row = match rows.next() {
-                Ok(Some(row)) => row,
-                Ok(None) => break,
-                Err(e) => return Err(self.map_error(e, limit)),
-            };
+        while let Some(row) = self.step(&mut rows, limit)? {
             row_count += 1;
             if row_count > limits.max_rows {
                 return Err(DbError::TooManyRows {
@@ -419,6 +414,16 @@ impl ReadOnlyConnection {
         }
         self.bind(&mut stmt, &sql.params, limit)?;
         Ok(stmt)
+    }
+
+    /// The next row of a running statement, its error mapped as [`execute`](Self::execute)
+    /// maps them.
+    pub(crate) fn step<'r, 's>(
+        &self,
+        rows: &'r mut rusqlite::Rows<'s>,
+        deadline: Option<Duration>,
+    ) -> Result<Option<&'r rusqlite::Row<'s>>, DbError> {
+        rows.next().map_err(|e| self.map_error(e, deadline))
     }
 
     /// A handle that stops the running statement from another thread; the statement then fails

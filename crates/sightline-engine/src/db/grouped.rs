@@ -236,12 +236,7 @@ impl ReadOnlyConnection {
         let mut null_key: Option<usize> = None;
         let mut kinds = Kinds::default();
         let mut rows = stmt.raw_query();
-        loop {
-            let row = match rows.next() {
-                Ok(Some(row)) => row,
-                Ok(None) => break,
-                Err(e) => return Err(self.map_error(e, limit)),
-            };
+        while let Some(row) = self.step(&mut rows, limit)? {
             let key = row.get_ref(0).map_err(|e| self.map_error(e, limit))?;
             let value = row.get_ref(1).map_err(|e| self.map_error(e, limit))?;
             let slot = match key {

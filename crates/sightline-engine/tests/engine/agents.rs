@@ -59,6 +59,15 @@ fn request(question: &str, database: &Path, model: &FakeModel) -> AskRequest {
     }
 }
 
+/// Fails unless one of the answer's warnings contains `text`.
+fn assert_warned(answer: &Answer, text: &str) {
+    assert!(
+        answer.warnings.iter().any(|w| w.contains(text)),
+        "no warning says {text:?}: {:?}",
+        answer.warnings
+    );
+}
+
 async fn ask_engine(request: AskRequest, cancel: CancelToken) -> Answer {
     let engine = Engine::new(EngineConfig {
         llm_limits: limits(),
@@ -185,11 +194,7 @@ async fn a_near_miss_column_is_repaired_without_asking_again() {
         answer.sql,
         answer.warnings
     );
-    assert!(
-        answer.warnings.iter().any(|w| w.contains("amout → amount")),
-        "{:?}",
-        answer.warnings
-    );
+    assert_warned(&answer, "amout → amount");
     assert_eq!(model.chats().len(), 1);
     assert_eq!(answer.data.unwrap().row_count, 12);
 }
@@ -393,14 +398,7 @@ async fn hostile_sql_from_the_model_is_contained_and_the_database_untouched() {
         )
         .await;
         assert_eq!(answer.method, "offline", "round {round}: {:?}", answer.sql);
-        assert!(
-            answer
-                .warnings
-                .iter()
-                .any(|w| w.contains("still wrong after 3 attempts")),
-            "{:?}",
-            answer.warnings
-        );
+        assert_warned(&answer, "still wrong after 3 attempts");
         let chats = model.chats();
         assert_eq!(chats.len(), 3);
         // Each refusal went back to the model with the validator's reason.
@@ -552,14 +550,7 @@ async fn a_chart_design_with_its_own_data_is_refused_and_the_native_chart_stays(
     asked.chart_author = sightline_engine::settings::Author::Model;
     let answer = ask_engine(asked, CancelToken::new()).await;
     assert!(answer.error.is_none(), "{:?}", answer.error);
-    assert!(
-        answer
-            .warnings
-            .iter()
-            .any(|w| w.contains("native chart is shown")),
-        "{:?}",
-        answer.warnings
-    );
+    assert_warned(&answer, "native chart is shown");
     let figure = answer.visualization.unwrap().to_string();
     assert!(
         !figure.contains("Atlantis") && !figure.contains("1000000000"),
@@ -653,14 +644,7 @@ async fn a_restyle_that_redraws_an_overlay_is_refused_and_the_native_chart_stays
     asked.chart_author = sightline_engine::settings::Author::Model;
     let answer = ask_engine(asked, CancelToken::new()).await;
     assert!(answer.error.is_none(), "{:?}", answer.error);
-    assert!(
-        answer
-            .warnings
-            .iter()
-            .any(|w| w.contains("native chart is shown")),
-        "{:?}",
-        answer.warnings
-    );
+    assert_warned(&answer, "native chart is shown");
     let figure = answer.visualization.unwrap();
     assert_eq!(figure["data"][1]["fill"], "toself", "the band stays a band");
     assert_ne!(figure["data"][0]["type"], "bar");
@@ -776,11 +760,7 @@ async fn the_model_writes_the_analysis_in_python_run_in_docker() {
             .unwrap()
             .contains("np.polyfit")
     );
-    assert!(
-        answer.warnings.iter().any(|w| w.contains("docker sandbox")),
-        "{:?}",
-        answer.warnings
-    );
+    assert_warned(&answer, "docker sandbox");
     let sent = answer.sent_to_model.unwrap();
     assert_eq!(sent.requests, 2);
     assert!(sent.parts.contains(&"analysis".to_string()));
@@ -812,14 +792,7 @@ async fn hostile_analysis_code_is_contained_and_the_native_analysis_stays() {
     let answer = ask_engine(asked, CancelToken::new()).await;
     assert!(answer.error.is_none(), "{:?}", answer.error);
     assert!(answer.analysis_code.is_none());
-    assert!(
-        answer
-            .warnings
-            .iter()
-            .any(|w| w.contains("Sightline's own analysis is shown")),
-        "{:?}",
-        answer.warnings
-    );
+    assert_warned(&answer, "Sightline's own analysis is shown");
     let result = serde_json::to_value(answer.analysis_result.as_ref().unwrap()).unwrap();
     assert_ne!(result["model_used"], "model-written");
     assert_eq!(result["forecast"].as_array().unwrap().len(), 3);
@@ -850,14 +823,7 @@ async fn an_analysis_of_the_wrong_shape_is_refused() {
     );
     asked.analyst = Some(analyst);
     let answer = ask_engine(asked, CancelToken::new()).await;
-    assert!(
-        answer
-            .warnings
-            .iter()
-            .any(|w| w.contains("analysis could not be used")),
-        "{:?}",
-        answer.warnings
-    );
+    assert_warned(&answer, "analysis could not be used");
     let chats = model.chats();
     assert!(
         chats[2].prompt().contains("must be a list of numbers"),

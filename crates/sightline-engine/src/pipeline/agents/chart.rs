@@ -48,6 +48,15 @@ const LAYOUT_KEYS: [&str; 7] = [
 
 /// What a restyle may set on one trace of Sightline's figure, named by its `index`.
 const STYLE_KEYS: [&str; 5] = ["index", "type", "name", "color", "dash"];
+/// What a restyle may set on the whole figure.
+const RESTYLE_KEYS: [&str; 6] = [
+    "traces",
+    "title",
+    "x_title",
+    "y_title",
+    "showlegend",
+    "explanation",
+];
 
 /// A chart the model designed, filled from the result.
 #[derive(Debug)]
@@ -178,17 +187,7 @@ fn apply_style(
     series: bool,
 ) -> Result<(Value, Vec<String>), EngineError> {
     let refuse = |why: String| EngineError::new(ErrorKind::LlmFailed, why);
-    let object = style
-        .as_object()
-        .ok_or_else(|| refuse("the style is not a JSON object".to_string()))?;
-    if let Some(key) = object
-        .keys()
-        .find(|k| !LAYOUT_KEYS.contains(&k.as_str()) || *k == "barmode")
-    {
-        return Err(refuse(format!(
-            "'{key}' is not an allowed setting (allowed: title, x_title, y_title, showlegend, traces, explanation)"
-        )));
-    }
+    let object = object_of(style, &RESTYLE_KEYS, "chart style").map_err(refuse)?;
     let mut figure = figure.clone();
     let count = traces(&figure).len();
     let specs = match object.get("traces") {
@@ -197,15 +196,7 @@ fn apply_style(
         Some(_) => return Err(refuse("traces must be a list".to_string())),
     };
     for spec in specs {
-        let spec = spec
-            .as_object()
-            .ok_or_else(|| refuse("each trace must be a JSON object".to_string()))?;
-        if let Some(key) = spec.keys().find(|k| !STYLE_KEYS.contains(&k.as_str())) {
-            return Err(refuse(format!(
-                "'{key}' is not an allowed trace setting (allowed: {})",
-                STYLE_KEYS.join(", ")
-            )));
-        }
+        let spec = object_of(spec, &STYLE_KEYS, "trace style").map_err(refuse)?;
         let index = spec
             .get("index")
             .and_then(Value::as_u64)
@@ -332,15 +323,7 @@ fn describe(question: &str, result: &QueryResult, schema_only: bool) -> String {
 /// The figure for a checked design, with notes on anything adjusted.
 fn build(design: &Value, result: &QueryResult) -> Result<(Value, Vec<String>), EngineError> {
     let refuse = |why: String| EngineError::new(ErrorKind::LlmFailed, why);
-    let object = design
-        .as_object()
-        .ok_or_else(|| refuse("the design is not a JSON object".to_string()))?;
-    if let Some(key) = object.keys().find(|k| !LAYOUT_KEYS.contains(&k.as_str())) {
-        return Err(refuse(format!(
-            "'{key}' is not an allowed chart setting (allowed: {})",
-            LAYOUT_KEYS.join(", ")
-        )));
-    }
+    let object = object_of(design, &LAYOUT_KEYS, "chart").map_err(refuse)?;
     let traces = object
         .get("traces")
         .and_then(Value::as_array)
@@ -376,15 +359,7 @@ fn build(design: &Value, result: &QueryResult) -> Result<(Value, Vec<String>), E
 }
 
 fn trace(spec: &Value, result: &QueryResult) -> Result<Value, String> {
-    let spec = spec
-        .as_object()
-        .ok_or_else(|| "each trace must be a JSON object".to_string())?;
-    if let Some(key) = spec.keys().find(|k| !TRACE_KEYS.contains(&k.as_str())) {
-        return Err(format!(
-            "'{key}' is not an allowed trace attribute (allowed: {})",
-            TRACE_KEYS.join(", ")
-        ));
-    }
+    let spec = object_of(spec, &TRACE_KEYS, "trace")?;
     let kind = one_of(
         spec.get("type").unwrap_or(&Value::Null),
         &TRACE_TYPES,
@@ -504,6 +479,24 @@ fn column_values(result: &QueryResult, name: &str) -> Option<Vec<Value>> {
             .map(|i| column.values.json_at(i))
             .collect(),
     )
+}
+
+/// `value` as a JSON object whose keys are all in `allowed`; `what` names it in the refusal.
+fn object_of<'a>(
+    value: &'a Value,
+    allowed: &[&str],
+    what: &str,
+) -> Result<&'a Map<String, Value>, String> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| format!("each {what} must be a JSON object"))?;
+    match object.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(key) => Err(format!(
+            "'{key}' is not an allowed {what} setting (allowed: {})",
+            allowed.join(", ")
+        )),
+        None => Ok(object),
+    }
 }
 
 fn one_of<'a>(value: &Value, allowed: &[&'a str], what: &str) -> Result<&'a str, String> {

@@ -384,19 +384,20 @@ async fn cancellable<T>(
     }
 }
 
-/// Runs a model call from synchronous pipeline code: on the runtime the engine's blocking task
-/// belongs to, or on a small one of its own when there is none.
-pub fn block_on<T>(work: impl Future<Output = Result<T, LlmError>>) -> Result<T, LlmError> {
+/// Runs async work (a model call, a sandbox run) from synchronous pipeline code: on the runtime
+/// the engine's blocking task belongs to, or on a small one of its own when there is none; `Err`
+/// only when no runtime can start.
+pub fn block_on<F: Future>(work: F) -> Result<F::Output, LlmError> {
     match tokio::runtime::Handle::try_current() {
-        Ok(handle) => handle.block_on(work),
+        Ok(handle) => Ok(handle.block_on(work)),
         Err(_) => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| LlmError::Unreachable {
                 url: String::new(),
                 why: format!("no async runtime could start: {e}"),
-            })?
-            .block_on(work),
+            })
+            .map(|runtime| runtime.block_on(work)),
     }
 }
 

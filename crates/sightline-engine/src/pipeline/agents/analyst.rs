@@ -22,7 +22,7 @@ use crate::db::QueryResult;
 use crate::error::EngineError;
 use crate::export;
 use crate::llm::wire::{self, ChatRequest, Turn};
-use crate::llm::{LlmClient, LlmError, block_on};
+use crate::llm::{LlmClient, block_on};
 use crate::pipeline::analyze::Outcome;
 use crate::progress::CancelToken;
 use crate::settings::{Author, SandboxMode, Settings};
@@ -104,8 +104,7 @@ pub fn analyse(
                 timeout: analyst.timeout,
                 memory: analyst.memory,
             };
-            let ran = block_on(async { Ok::<_, LlmError>(analyst.sandboxes.run(&run).await) })
-                .map_err(|e| e.to_string())?;
+            let ran = block_on(analyst.sandboxes.run(&run)).map_err(|e| e.to_string())?;
             if !ran.success {
                 let why = ran.error.clone().unwrap_or_else(|| "it failed".to_string());
                 let tail: Vec<char> = ran.output.chars().rev().take(600).collect();

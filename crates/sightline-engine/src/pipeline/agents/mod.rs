@@ -43,6 +43,7 @@ pub fn converse<T>(
     let mut last = String::new();
     for attempt in 1..=attempts {
         let reply = block_on(client.chat(&request, cancel))
+            .and_then(|reply| reply)
             .map_err(|e| (EngineError::from_stage("plan", &e), attempt))?;
         match check(&reply.text) {
             Ok(value) => return Ok((value, attempt)),

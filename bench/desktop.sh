@@ -16,7 +16,9 @@ target=${CARGO_TARGET_DIR:-target}
 npm --prefix ui run build --silent
 profile=${PROFILE:-release}
 if [ "$profile" = release ]; then
-    cargo build --release --locked -p sightline-app >&2
+    # The whole workspace, as bench/analysis_vs_python.py builds it: `-p sightline-app` alone
+    # resolves other features and compiles a second polars (~15 minutes here).
+    cargo build --release --locked --workspace >&2
 else
     cargo build --locked --workspace >&2
 fi

@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "sandbox_build_image",
     "export_answer",
     "save_png",
+    "save_svg",
 ];
 
 fn main() {

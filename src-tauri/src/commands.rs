@@ -367,6 +367,29 @@ pub async fn save_png(path: PathBuf, base64: String) -> Reply<()> {
     blocking(move || export::save_file(&path, &bytes)).await
 }
 
+/// Saves the chart's SVG (made by Plotly in the window) at a path the user chose.
+#[tauri::command]
+pub async fn save_svg(path: PathBuf, svg: String) -> Reply<()> {
+    check_extension(&path, "svg")?;
+    if !is_svg(&svg) {
+        return Err(bad_export("The chart image is not an SVG.".into()).into());
+    }
+    blocking(move || export::save_file(&path, svg.as_bytes())).await
+}
+
+/// True when `text` is one `<svg>` element (after an optional XML declaration), the shape of
+/// Plotly's SVG export; anything else is refused rather than written under a `.svg` name.
+fn is_svg(text: &str) -> bool {
+    let text = text.trim();
+    let body = match text.strip_prefix("<?xml") {
+        Some(rest) => rest
+            .split_once("?>")
+            .map_or("", |(_, body)| body.trim_start()),
+        None => text,
+    };
+    body.starts_with("<svg") && body.ends_with("</svg>")
+}
+
 /// Exports only write files of their own kind, whatever path the window sends.
 fn check_extension(path: &Path, extension: &str) -> Result<(), EngineError> {
     let ok = path
@@ -400,4 +423,26 @@ where
             )
         })?
         .map_err(AnswerError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_svg;
+
+    #[test]
+    fn only_an_svg_element_is_saved_as_svg() {
+        assert!(is_svg(
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><g/></svg>"#
+        ));
+        assert!(is_svg("<?xml version=\"1.0\"?>\n<svg><g/></svg>\n"));
+        for refused in [
+            "",
+            "<html><svg></svg></html>",
+            "<svg><g/>",
+            "<?xml version=\"1.0\"?><html/>",
+            "data:image/svg+xml,%3Csvg%3E%3C/svg%3E",
+        ] {
+            assert!(!is_svg(refused), "{refused}");
+        }
+    }
 }

@@ -6,6 +6,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod rendering;
 mod sink;
 mod state;
 mod store;
@@ -50,6 +51,7 @@ fn run() -> tauri::Result<()> {
             commands::sandbox_build_image,
             commands::export_answer,
             commands::save_png,
+            commands::save_svg,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))?
         .run(|app, event| {
@@ -72,9 +74,10 @@ fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
         .find(|w| w.label == "main")
         .cloned()
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
-    WebviewWindowBuilder::from_config(app.handle(), &config)?
+    let window = WebviewWindowBuilder::from_config(app.handle(), &config)?
         .on_navigation(is_app_page)
         .build()?;
+    rendering::fit_to_machine(&window)?;
     Ok(())
 }
 

@@ -67,9 +67,43 @@ async function clickCentered(element) {
   await element.click();
 }
 
+/** Saves a screenshot of the page. WebKitWebDriver's screenshot waits for the page's next
+ *  rendering update, which an idle page never makes when WebKit draws without GPU compositing
+ *  (the app's choice on a machine with no GPU, src-tauri/src/rendering.rs); a 1 px element
+ *  changing while the screenshot is taken makes one. */
 async function shot(name) {
   mkdirSync(SHOTS, { recursive: true });
-  writeFileSync(join(SHOTS, `${name}.png`), await driver.takeScreenshot(), "base64");
+  await driver.executeScript(`
+    const tick = document.createElement('div');
+    tick.id = 'e2e-repaint';
+    tick.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;opacity:0.01';
+    document.body.appendChild(tick);
+    let n = 0;
+    window.__e2eRepaint = setInterval(() => (tick.style.opacity = n++ % 2 ? '0.01' : '0.02'), 30);`);
+  try {
+    writeFileSync(join(SHOTS, `${name}.png`), await driver.takeScreenshot(), "base64");
+  } finally {
+    await driver.executeScript("clearInterval(window.__e2eRepaint); document.getElementById('e2e-repaint')?.remove();");
+  }
+}
+
+/** Answers the app's GTK "Save File" dialog, which is outside the page and so out of WebDriver's
+ *  reach, the way a user does: in its Name field, types the whole path, then presses Enter. */
+async function answerSaveDialog(path) {
+  const xdotool = (...args) => execFileSync("xdotool", args, { encoding: "utf8" }).trim();
+  let dialog = "";
+  await driver.wait(() => {
+    try {
+      dialog = xdotool("search", "--onlyvisible", "--name", "^Save File$").split("\n")[0];
+    } catch {
+      dialog = ""; // xdotool exits 1 while no window matches
+    }
+    return dialog !== "";
+  }, WAIT, "the save dialog opened");
+  xdotool("windowfocus", "--sync", dialog);
+  xdotool("key", "--clearmodifiers", "ctrl+a");
+  xdotool("type", "--delay", "10", path);
+  xdotool("key", "Return");
 }
 
 /** The sightline CLI's answer to the same question: the oracle the window is compared with. */
@@ -133,6 +167,7 @@ async function openSettings() {
 /** Picks `value` in the <select> `id` the way a user does (clicking its option). */
 async function choose(id, value) {
   const select = await find(id);
+  await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", select);
   await select.findElement(By.css(`option[value="${value}"]`)).click();
   await driver.wait(async () => (await select.getAttribute("value")) === value, WAIT, `${id} shows ${value}`);
 }
@@ -223,6 +258,58 @@ test("edits the SQL and runs it again", async () => {
     assert.ok(grid.includes(String(row[0])), `the grid shows region ${row[0]}`);
   }
   await shot("03-sql-rerun");
+});
+
+test("the chart toolbar saves the chart as an SVG file with the chart in it", async () => {
+  const question = "Show monthly revenue for last year";
+  const expected = cliAnswer(question);
+  await ask(question, expected);
+  await (await find("tab-chart")).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="chart"] .main-svg')), WAIT, "the chart is drawn");
+  const saved = join(HOME, "exports", "revenue.svg");
+  mkdirSync(join(HOME, "exports"), { recursive: true });
+  // The toolbar shows while the pointer is over the chart.
+  const chart = await find("chart");
+  await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", chart);
+  await driver.actions().move({ origin: chart }).perform();
+  await (await driver.findElement(By.css('.modebar-btn[data-title="Save chart as SVG"]'))).click();
+  await answerSaveDialog(saved);
+  await driver.wait(async () => (await textOf("notice")).includes(saved), WAIT, "the app says where it saved the chart");
+
+  const svg = readFileSync(saved, "utf8");
+  assert.match(svg, /^<svg[^>]* xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, "the file is an SVG document");
+  // WebKit's own XML parser and image decoder read the file back: a well-formed SVG whose
+  // traces, title and points are the chart's.
+  const read = await driver.executeAsyncScript(`
+    const [text, done] = [arguments[0], arguments[arguments.length - 1]];
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    const image = new Image();
+    const facts = {
+      parseError: doc.querySelector('parsererror')?.textContent ?? null,
+      root: doc.documentElement.localName,
+      traces: doc.querySelectorAll('g.trace').length,
+      points: doc.querySelectorAll('g.trace .point').length,
+      text: Array.from(doc.querySelectorAll('text'), (t) => t.textContent).join(' | '),
+    };
+    image.onload = () => done({ ...facts, width: image.naturalWidth, height: image.naturalHeight });
+    image.onerror = () => done({ ...facts, width: 0, height: 0 });
+    image.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));`, svg);
+  assert.equal(read.parseError, null, "the SVG is well-formed XML");
+  assert.equal(read.root, "svg");
+  assert.ok(read.width > 0 && read.height > 0, `WebKit draws the file as an image (${read.width}×${read.height})`);
+  const figure = expected.visualization;
+  assert.equal(read.traces, figure.data.length, "as many traces as the engine's figure");
+  assert.match(figure.data[0].mode ?? "", /markers/, "the engine draws this chart's values as markers");
+  assert.equal(read.points, figure.data[0].y.length, "one point per value of the first trace");
+  const title = figure.layout.title?.text ?? figure.layout.title;
+  assert.ok(read.text.includes(title), `the chart's title "${title}" is in the file`);
+
+  // The header's "Chart PNG" button takes the same way out.
+  const png = join(HOME, "exports", "revenue.png");
+  await (await find("export-png")).click();
+  await answerSaveDialog(png);
+  await driver.wait(() => existsSync(png), WAIT, "the PNG is saved");
+  assert.deepEqual([...readFileSync(png).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "a PNG file");
 });
 
 test("a setting survives a restart", async () => {
@@ -320,15 +407,34 @@ test("a glossary edited in the app is kept in the app's folder and used, never w
   await ask(question, expected);
 });
 
-test("a custom profile on an OpenAI-compatible server writes the SQL, and the answer says what was sent", async () => {
+/** The analysis a model writes for the forecast question: a least-squares line, run in Docker. */
+const LINEAR_FORECAST = `import numpy as np
+y = data["revenue"].to_numpy(dtype=float)
+x = np.arange(len(y))
+slope, intercept = np.polyfit(x, y, 1)
+future = [float(intercept + slope * (len(y) + i)) for i in range(3)]
+result = {"forecast": future, "forecast_dates": ["2026-01-01", "2026-02-01", "2026-03-01"],
+          "model_used": "numpy linear fit", "interpretation": "A straight line through 2025."}
+`;
+
+test("a custom profile on an OpenAI-compatible server writes the SQL, the analysis and the chart, and the answer says what was sent", async () => {
   const regionSql =
     "SELECT customers.region AS region, SUM(orders.amount) AS revenue FROM orders JOIN customers ON orders.customer_id = customers.id WHERE orders.status = 'completed' GROUP BY customers.region ORDER BY revenue DESC";
   const westSql =
     "SELECT strftime('%Y-%m', orders.order_date) AS month, SUM(orders.amount) AS revenue FROM orders JOIN customers ON orders.customer_id = customers.id WHERE orders.status = 'completed' AND customers.region = 'West' GROUP BY month ORDER BY month";
+  const monthlySql =
+    "SELECT strftime('%Y-%m-01', order_date) AS month, SUM(amount) AS revenue FROM orders WHERE status = 'completed' AND order_date >= '2025-01-01' AND order_date < '2026-01-01' GROUP BY 1 ORDER BY 1";
   const model = await startFakeModel({
     sql: [
       { sql: regionSql, explanation: "Revenue of completed orders per customer region." },
       { sql: westSql, explanation: "Monthly revenue of completed orders in the West region." },
+      { sql: monthlySql, explanation: "Monthly revenue of completed orders in 2025." },
+      { code: LINEAR_FORECAST, explanation: "A least-squares line through the months, carried 3 months on." },
+      {
+        title: "Revenue in 2025 and the next 3 months",
+        traces: [{ index: 0, type: "bar", name: "Revenue in 2025", color: "#2ca02c" }],
+        explanation: "Bars for the months, the forecast as a line.",
+      },
     ],
     models: ["fake-llama", "fake-llama-small"],
   });
@@ -430,6 +536,43 @@ test("a custom profile on an OpenAI-compatible server writes the SQL, and the an
     await (await find("tab-sql")).click();
     assert.equal(await (await find("sql-editor")).getAttribute("value"), westSql);
     await (await find("new-question")).click();
+
+    // The model writes the analysis (Python, run in the Docker sandbox) and restyles its chart;
+    // the forecast's own traces stay Sightline's.
+    await openSettings();
+    await choose("settings-analysis-author", "model");
+    await choose("settings-chart-author", "model");
+    await saveSettings((s) => s.analysis_author === "model" && s.chart_author === "model", "model-written analysis and chart");
+    await (await find("nav-ask")).click();
+    await replaceText(await find("question-input"), "Show monthly revenue for last year and forecast next 3 months");
+    await (await find("question-input")).sendKeys(Key.ENTER);
+    await driver.wait(async () => {
+      const shown = await driver.findElements(byTest("sent-requests"));
+      return shown.length > 0 &&
+        /for: sql, analysis, chart$/.test(await driver.executeScript("return arguments[0].textContent", shown[0]));
+    }, WAIT, "the model wrote the SQL, the analysis and the chart").catch(async (e) => {
+      await shot("failed-model-analysis");
+      throw e;
+    });
+    assert.match(await textOf("analysis-cards"), /numpy linear fit/, "the analysis card is the model's");
+    let chart = null;
+    await (await find("tab-chart")).click();
+    await driver.wait(async () => (chart = await drawnChart()) !== null && chart.traces.length === 3, WAIT,
+      "the restyled forecast chart is drawn");
+    assert.equal(chart.traces[0].type, "bar", "the history drawn as bars, as the model asked");
+    assert.equal(chart.traces[0].name, "Revenue in 2025", "the model's trace name");
+    await shot("07-answer-model-analysis");
+    await (await find("tab-python")).click();
+    assert.match(await (await find("python-editor")).getAttribute("value"), /np\.polyfit/, "the Python tab shows the model's code");
+    const [analysisChat, chartChat] = model.chats().slice(-2);
+    assert.match(promptOf(analysisChat), /revenue \(number\)/, "the analyst is told the columns");
+    assert.match(promptOf(chartChat), /Traces:/, "the chart request outlines Sightline's figure");
+    const value = String(Math.trunc(chart.traces[0].y[0]));
+    assert.ok(value.length >= 4 && !promptOf(chartChat).includes(value), `and carries no data value (${value})`);
+    await openSettings();
+    await choose("settings-analysis-author", "native");
+    await choose("settings-chart-author", "native");
+    await saveSettings((s) => s.analysis_author === "native" && s.chart_author === "native", "native analysis and chart");
 
     // Back to the offline planner; the key is cleared from the keychain.
     await openSettings();

@@ -5,7 +5,8 @@
 //   cold start → first paint   the app process's start time (/proc) to the page's first
 //                              contentful paint (Paint Timing), both as wall-clock times
 //   cold start → ready         process start to the connect view being in the DOM
-//   idle memory                PSS of the app and its WebKit processes after 5 s idle
+//   idle memory                PSS of the app and its WebKit processes after 5 s idle, in all
+//                              and per process (medians of each, so the parts need not add up)
 //   100k-row answer            click "Run SQL" on a 100,000-row SELECT → grid shows the count
 //
 // Each number is the median of RUNS launches (default 5).
@@ -50,6 +51,24 @@ function children(pid) {
   return kids;
 }
 
+/** The process's name as the kernel has it (e.g. "WebKitWebProces", truncated to 15 bytes). */
+function comm(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "?";
+  }
+}
+
+/** Which part of the app a process is: the app itself, WebKit's web or network process, other. */
+function part(pid, appPid) {
+  if (pid === appPid) return "app";
+  const name = comm(pid);
+  if (name.startsWith("WebKitWebProces")) return "web";
+  if (name.startsWith("WebKitNetworkPr")) return "network";
+  return "other";
+}
+
 function pssKb(pid) {
   try {
     return Number(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m)[1]);
@@ -82,7 +101,9 @@ async function once() {
                || performance.getEntriesByType('paint')[0];
       return fcp ? performance.timeOrigin + fcp.startTime : null;`);
     await sleep(5000);
-    const idleKb = [pid, ...children(pid)].reduce((sum, p) => sum + pssKb(p), 0);
+    const parts = { app: 0, web: 0, network: 0, other: 0 };
+    for (const p of [pid, ...children(pid)]) parts[part(p, pid)] += pssKb(p);
+    const idleKb = Object.values(parts).reduce((a, b) => a + b, 0);
 
     const path = await driver.findElement(byTest("db-path-input"));
     await path.sendKeys(BENCH_DB, Key.ENTER);
@@ -109,6 +130,10 @@ async function once() {
       firstPaintMs: paint ? paint - started : null,
       readyMs: readyAt - started,
       idleMb: idleKb / 1024,
+      appMb: parts.app / 1024,
+      webMb: parts.web / 1024,
+      networkMb: parts.network / 1024,
+      otherMb: parts.other / 1024,
       render100kMs: rendered,
     };
   } finally {
@@ -127,13 +152,17 @@ async function main() {
   const row = (label, key, unit, aim) => {
     const values = runs.map((r) => r[key]).filter((v) => v !== null);
     const m = values.length ? median(values) : NaN;
-    return `| ${label} | ${m.toFixed(key === "idleMb" ? 0 : 0)} ${unit} | ${aim} |`;
+    return `| ${label} | ${m.toFixed(0)} ${unit} | ${aim} |`;
   };
   console.log(`| measure (median of ${RUNS} launches) | value | aim |`);
   console.log("| --- | --- | --- |");
   console.log(row("cold start → first contentful paint", "firstPaintMs", "ms", "< 1500 ms"));
   console.log(row("cold start → connect view ready", "readyMs", "ms", ""));
   console.log(row("idle memory (PSS, app + WebKit processes)", "idleMb", "MB", "< 150 MB"));
+  console.log(row("— of which the app process", "appMb", "MB", ""));
+  console.log(row("— of which WebKit's web process", "webMb", "MB", ""));
+  console.log(row("— of which WebKit's network process", "networkMb", "MB", ""));
+  if (runs.some((r) => r.otherMb > 0)) console.log(row("— of which other children", "otherMb", "MB", ""));
   console.log(row(`${ROWS.toLocaleString("en")}-row answer: Run SQL → grid shows it`, "render100kMs", "ms", ""));
 }
 

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
 source scripts/lib.sh
 
 ensure_desktop_test_deps
+apt_install xdotool  # answers the app's save dialog, which WebDriver cannot reach
 start_keyring
 target=${CARGO_TARGET_DIR:-target}
 export SIGHTLINE_APP=${SIGHTLINE_APP:-$(realpath "$target/debug/sightline-app")}

@@ -16,6 +16,8 @@ declare module 'plotly.js-strict-dist-min' {
     height?: number;
     scale?: number;
     filename?: string;
+    /** The image alone: base64 for PNG, the document's text for SVG, no `data:` prefix. */
+    imageDataOnly?: boolean;
   }
   const Plotly: {
     newPlot(root: HTMLElement, data: unknown[], layout: Record<string, unknown>, config: Record<string, unknown>): Promise<PlotlyHTMLElement>;

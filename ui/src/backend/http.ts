@@ -171,5 +171,9 @@ export function httpBackend(store: KeyValue = window.localStorage, base = ''): B
       downloadBlob(new Blob([base64ToBytes(base64)], { type: 'image/png' }), suggestedName);
       return suggestedName;
     },
+    saveSvg: async (svg, suggestedName) => {
+      downloadBlob(new Blob([svg], { type: 'image/svg+xml' }), suggestedName);
+      return suggestedName;
+    },
   };
 }

@@ -116,13 +116,16 @@ describe('tauri backend', () => {
     expect(calls[11].args.request).toEqual({ code: 'result = 1', data: { df: 'a\n1\n' }, mode: 'auto', timeout: 30, memory: '512m' });
   });
 
-  it('exports through the save dialog, then export_answer / save_png with the chosen path', async () => {
+  it('exports through the save dialog, then export_answer / save_png / save_svg with the chosen path', async () => {
     const b = await backend((cmd) => (cmd === 'plugin:dialog|save' ? '/home/u/answer.csv' : null));
     expect(await b.exportAnswer('r9', {} as never, 'csv')).toBe('/home/u/answer.csv');
     expect(calls.map((c) => c.cmd)).toEqual(['plugin:dialog|save', 'export_answer']);
     expect(calls[1].args).toEqual({ requestId: 'r9', format: 'csv', path: '/home/u/answer.csv' });
     await b.savePng('iVBORw0KGgo=', 'chart.png');
     expect(calls[3]).toEqual({ cmd: 'save_png', args: { path: '/home/u/answer.csv', base64: 'iVBORw0KGgo=' } });
+    await b.saveSvg('<svg></svg>', 'chart.svg');
+    expect(calls[4].args).toMatchObject({ options: { defaultPath: 'chart.svg', filters: [{ name: 'SVG image', extensions: ['svg'] }] } });
+    expect(calls[5]).toEqual({ cmd: 'save_svg', args: { path: '/home/u/answer.csv', svg: '<svg></svg>' } });
   });
 
   it('does nothing when the save dialog is cancelled', async () => {

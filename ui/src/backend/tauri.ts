@@ -116,5 +116,14 @@ export function tauriBackend(): Backend {
       await call<null>('save_png', { path, base64 });
       return path;
     },
+    saveSvg: async (svg, suggestedName) => {
+      const path = await save({
+        defaultPath: suggestedName,
+        filters: [{ name: 'SVG image', extensions: ['svg'] }],
+      });
+      if (!path) return null;
+      await call<null>('save_svg', { path, svg });
+      return path;
+    },
   };
 }

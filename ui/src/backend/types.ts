@@ -220,4 +220,6 @@ export interface Backend {
   exportAnswer(requestId: string, answer: Answer, format: ExportFormat): Promise<string | null>;
   /** Saves a PNG given as base64; resolves like exportAnswer. */
   savePng(base64: string, suggestedName: string): Promise<string | null>;
+  /** Saves an SVG document given as text; resolves like exportAnswer. */
+  saveSvg(svg: string, suggestedName: string): Promise<string | null>;
 }

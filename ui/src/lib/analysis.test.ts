@@ -19,6 +19,14 @@ describe('analysis cards', () => {
     expect(c[2].detail).toContain('12.7%');
   });
 
+  it('forecast without a backtest (a model-written one): no interval card, and the model card says it was not tested', () => {
+    const result = { ...(forecast as unknown as Answer).analysis_result, lower: [], upper: [], backtest: null, model_used: 'numpy linear fit' };
+    const c = analysisCards('forecast', result);
+    expect(c.map((x) => x.title)).toEqual(['Forecast', 'Model']);
+    expect(c[1].value).toBe('numpy linear fit');
+    expect(c[1].detail).toContain('Not tested against past data');
+  });
+
   it('correlation: top factors with r and p, strongest first', () => {
     const c = cards(correlation);
     expect(c[0]).toMatchObject({ title: 'support_tickets', value: 'r = 0.45' });

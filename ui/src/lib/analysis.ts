@@ -52,7 +52,7 @@ function forecast(r: R): Card[] {
       detail:
         error !== null
           ? `Tested on the latest history, it was off by ${formatPercent(error)} on average (${str(backtest.metric) ?? 'MAPE'}).`
-          : 'Chosen automatically for this series.',
+          : 'Not tested against past data: no backtest came with this forecast.',
     });
   }
   return cards;

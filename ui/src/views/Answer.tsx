@@ -12,6 +12,7 @@ import { parseMethod } from '../lib/profiles';
 import { numericColumns } from '../lib/python';
 import type { Vocabulary } from '../lib/roles';
 import { Chart, loadPlotly } from './Chart';
+import type { ChartImageFormat } from './Chart';
 import { ErrorState } from './ErrorState';
 import { Grid } from './Grid';
 import { PythonTab } from './Python';
@@ -175,7 +176,7 @@ export function AnswerView({
       onNotice(e instanceof Error ? e.message : String(e));
     }
   };
-  const savePng = async () => {
+  const saveChart = async (format: ChartImageFormat) => {
     const el = chartEl.current;
     if (!el) {
       onNotice('Open the Chart tab first.');
@@ -183,8 +184,11 @@ export function AnswerView({
     }
     try {
       const Plotly = await loadPlotly();
-      const url = await Plotly.toImage(el, { format: 'png', width: el.clientWidth || 1000, height: el.clientHeight || 500, scale: 2 });
-      const where = await backend.savePng(url.replace(/^data:image\/png;base64,/, ''), 'sightline-chart.png');
+      const image = { width: el.clientWidth || 1000, height: el.clientHeight || 500, imageDataOnly: true };
+      const where =
+        format === 'png'
+          ? await backend.savePng(await Plotly.toImage(el, { format, ...image, scale: 2 }), 'sightline-chart.png')
+          : await backend.saveSvg(await Plotly.toImage(el, { format, ...image }), 'sightline-chart.svg');
       if (where) onNotice(`Saved ${where}`);
     } catch (e) {
       onNotice(e instanceof Error ? e.message : String(e));
@@ -245,8 +249,11 @@ export function AnswerView({
           <button type="button" onClick={() => void exportAs('csv')} disabled={!answer.data} data-testid="export-csv">
             CSV
           </button>
-          <button type="button" onClick={() => void savePng()} disabled={!hasChart} data-testid="export-png">
+          <button type="button" onClick={() => void saveChart('png')} disabled={!hasChart} data-testid="export-png">
             Chart PNG
+          </button>
+          <button type="button" onClick={() => void saveChart('svg')} disabled={!hasChart} data-testid="export-svg">
+            Chart SVG
           </button>
           <button type="button" onClick={() => void exportAs('html')} disabled={!answer.data} data-testid="export-html">
             HTML report
@@ -296,7 +303,7 @@ export function AnswerView({
       </nav>
       <div class="tab-body">
         {/* Keyed by request: a new answer gets a fresh chart node, never the last one's drawing. */}
-        {tab === 'chart' && <Chart key={requestId} figure={answer.visualization} theme={theme} onReady={(el) => (chartEl.current = el)} />}
+        {tab === 'chart' && <Chart key={requestId} figure={answer.visualization} theme={theme} onReady={(el) => (chartEl.current = el)} onExport={(format) => void saveChart(format)} />}
         {tab === 'data' &&
           (answer.data ? (
             <Grid key={requestId} columns={answer.data.columns} rows={answer.data.rows} onNotice={onNotice} />

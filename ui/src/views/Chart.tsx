@@ -2,9 +2,12 @@
 // Plotly is loaded on first use so the app paints before the 3.5 MB bundle is parsed. It is the
 // pinned npm file, served as is from `vendor/` (scripts/copy-plotly.mjs), by a <script> of this
 // origin (CSP `script-src 'self'`).
+//
+// The toolbar's image buttons are the app's own: Plotly's download (a link to a blob URL) saves
+// nothing in the desktop window, whose web view neither follows such links nor downloads, so they
+// call `onExport`, which asks where to save and writes the file through the backend.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { PlotlyHTMLElement } from 'plotly.js-strict-dist-min';
 
 import type { Figure } from '../backend/types';
 import { sanitizeFigure } from '../lib/sanitize';
@@ -12,6 +15,8 @@ import { sanitizeFigure } from '../lib/sanitize';
 type PlotlyApi = typeof import('plotly.js-strict-dist-min').default;
 const PLOTLY_URL = './vendor/plotly-strict.min.js';
 let plotly: Promise<PlotlyApi> | null = null;
+
+export type ChartImageFormat = 'png' | 'svg';
 
 export function loadPlotly(): Promise<PlotlyApi> {
   plotly ??= new Promise<PlotlyApi>((resolve, reject) => {
@@ -30,7 +35,13 @@ export function loadPlotly(): Promise<PlotlyApi> {
   return plotly;
 }
 
-function config(Plotly: PlotlyApi): Record<string, unknown> {
+function config(Plotly: PlotlyApi, onExport?: (format: ChartImageFormat) => void): Record<string, unknown> {
+  const saveAs = (format: ChartImageFormat, icon: unknown) => ({
+    name: `Save chart as ${format.toUpperCase()}`,
+    title: `Save chart as ${format.toUpperCase()}`,
+    icon,
+    click: () => onExport?.(format),
+  });
   return {
     displaylogo: false,
     responsive: true,
@@ -39,16 +50,8 @@ function config(Plotly: PlotlyApi): Record<string, unknown> {
     showLink: false,
     showSendToCloud: false,
     showEditInChartStudio: false,
-    modeBarButtonsToRemove: ['sendDataToCloud', 'lasso2d', 'select2d'],
-    modeBarButtonsToAdd: [
-      {
-        name: 'Download plot as SVG',
-        title: 'Download plot as SVG',
-        icon: Plotly.Icons.disk ?? Plotly.Icons.camera,
-        click: (gd: PlotlyHTMLElement) => void Plotly.downloadImage(gd, { format: 'svg', filename: 'sightline-chart' }),
-      },
-    ],
-    toImageButtonOptions: { format: 'png', filename: 'sightline-chart', scale: 2 },
+    modeBarButtonsToRemove: ['sendDataToCloud', 'lasso2d', 'select2d', 'toImage'],
+    modeBarButtonsToAdd: onExport ? [saveAs('png', Plotly.Icons.camera), saveAs('svg', Plotly.Icons.disk ?? Plotly.Icons.camera)] : [],
   };
 }
 
@@ -73,7 +76,18 @@ function themed(layout: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-export function Chart({ figure, theme, onReady }: { figure: Figure | null; theme: string; onReady?: (el: HTMLElement | null) => void }) {
+export function Chart({
+  figure,
+  theme,
+  onReady,
+  onExport,
+}: {
+  figure: Figure | null;
+  theme: string;
+  onReady?: (el: HTMLElement | null) => void;
+  /** Saves the drawn chart as an image; without it the toolbar offers no image buttons. */
+  onExport?: (format: ChartImageFormat) => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<string | null>(null);
   const safe = sanitizeFigure(figure);
@@ -85,7 +99,7 @@ export function Chart({ figure, theme, onReady }: { figure: Figure | null; theme
     loadPlotly()
       .then((Plotly) => {
         if (cancelled) return;
-        return Plotly.newPlot(el, safe.data, themed(safe.layout), config(Plotly)).then(() => {
+        return Plotly.newPlot(el, safe.data, themed(safe.layout), config(Plotly, onExport)).then(() => {
           if (!cancelled) onReady?.(el);
         });
       })

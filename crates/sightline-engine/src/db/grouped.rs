@@ -1,10 +1,11 @@
-//! A hash aggregate for the one shape of query the planner writes most: one aggregate of one
-//! value per key, in key order (`SELECT key, AGG(value) … GROUP BY 1 ORDER BY 1`, a measure per
-//! day or month).
+//! A hash aggregate for the shape of query the planner writes most: one aggregate of one value
+//! per key, in key order (`SELECT key, AGG(value) … GROUP BY 1 ORDER BY 1`, a measure per day or
+//! month; or per month and region, `GROUP BY 1, 2 ORDER BY 1, 2`).
 //!
 //! SQLite runs every GROUP BY without a usable index by sorting all the rows first. On a large
 //! table with few groups (a million orders, 1,826 days) the sort is most of the query: measured
 //! on the benchmark database, 0.52–0.57 s grouped against 0.22 s for the same rows ungrouped.
+//! On the same table, revenue per month and region: 1.40 s grouped, 0.79 s ungrouped.
 //! [`ReadOnlyConnection::execute_grouped`] reads the ungrouped rows (`SELECT key, value …`, same
 //! FROM and WHERE; SQLite still computes the key, so `date()` and `strftime()` are its own) and
 //! aggregates them in a hash table the way SQLite's `SUM`, `AVG`, `COUNT`, `MIN` and `MAX` do:
@@ -40,7 +41,8 @@ pub enum Aggregate {
 }
 
 /// The ungrouped rows of a grouped statement and the aggregate that groups them: `rows` is
-/// `SELECT key, value FROM … WHERE …` with the grouped statement's FROM and WHERE.
+/// `SELECT key, …, value FROM … WHERE …` with the grouped statement's FROM and WHERE; every
+/// column but the last is a key, in the statement's GROUP BY and ORDER BY order.
 #[derive(Debug, Clone)]
 pub struct GroupedScan {
     pub rows: ValidatedSql,
@@ -202,8 +204,8 @@ struct Kinds {
 }
 
 impl ReadOnlyConnection {
-    /// Runs `scan.rows` and groups its rows by the first column, aggregating the second; the
-    /// result is the grouped statement's, in key order. `Ok(None)`: the rows hold something
+    /// Runs `scan.rows` and groups its rows by every column but the last, aggregating the last;
+    /// the result is the grouped statement's, in key order. `Ok(None)`: the rows hold something
     /// this does not reproduce exactly (see the module documentation); run the grouped
     /// statement instead. Deadline, cancel and the row cap (on groups) apply as in
     /// [`execute`](Self::execute).
@@ -216,51 +218,67 @@ impl ReadOnlyConnection {
         let limit = Some(limits.deadline);
         let _armed = self.arm(limits.deadline, cancel);
         let mut stmt = self.start(&scan.rows, limits, cancel)?;
-        if stmt.column_count() != 2 {
+        if stmt.column_count() < 2 {
             return Ok(None);
         }
         // The key keeps its declared type in the grouped statement (a bare column has one, a
         // date bucket none); an aggregate has none.
+        let last = stmt.column_count() - 1;
         let (names, decls): (Vec<String>, Vec<Option<String>>) = stmt
             .columns()
             .enumerate()
             .map(|(i, c)| {
-                let decl = c.decl_type().filter(|_| i == 0).map(str::to_string);
+                let decl = c.decl_type().filter(|_| i < last).map(str::to_string);
                 (c.name().to_string(), decl)
             })
             .unzip();
         let largest = scan.aggregate == Aggregate::Max;
+        let width = names.len();
+        let at_value = width - 1;
+        // Each group's key values, and the same keys encoded in one byte string (a tag, the
+        // length, the bytes per column) for the hash table, written into `scratch` per row.
         let mut slots: HashMap<Box<[u8]>, usize> = HashMap::new();
-        let mut keys: Vec<Option<Box<[u8]>>> = Vec::new();
+        let mut keys: Vec<Vec<Option<Box<[u8]>>>> = Vec::new();
         let mut groups: Vec<Group> = Vec::new();
-        let mut null_key: Option<usize> = None;
+        let mut scratch: Vec<u8> = Vec::new();
         let mut kinds = Kinds::default();
         let mut rows = stmt.raw_query();
         while let Some(row) = self.step(&mut rows, limit)? {
-            let key = row.get_ref(0).map_err(|e| self.map_error(e, limit))?;
-            let value = row.get_ref(1).map_err(|e| self.map_error(e, limit))?;
-            let slot = match key {
-                ValueRef::Text(text) => match slots.get(text) {
-                    Some(&slot) => slot,
-                    None => {
-                        slots.insert(text.into(), groups.len());
-                        keys.push(Some(text.into()));
-                        groups.push(Group::default());
-                        groups.len() - 1
+            scratch.clear();
+            for at in 0..at_value {
+                match row.get_ref(at).map_err(|e| self.map_error(e, limit))? {
+                    ValueRef::Text(text) => {
+                        scratch.push(1);
+                        scratch.extend_from_slice(&(text.len() as u64).to_le_bytes());
+                        scratch.extend_from_slice(text);
                     }
-                },
-                ValueRef::Null => *null_key.get_or_insert_with(|| {
-                    keys.push(None);
+                    ValueRef::Null => scratch.push(0),
+                    _ => return Ok(None),
+                }
+            }
+            let slot = match slots.get(scratch.as_slice()) {
+                Some(&slot) => slot,
+                None => {
+                    slots.insert(scratch.as_slice().into(), groups.len());
+                    let key = (0..at_value)
+                        .map(|at| match row.get_ref(at) {
+                            Ok(ValueRef::Text(text)) => Some(text.into()),
+                            _ => None,
+                        })
+                        .collect();
+                    keys.push(key);
                     groups.push(Group::default());
                     groups.len() - 1
-                }),
-                _ => return Ok(None),
+                }
             };
             if groups.len() > limits.max_rows {
                 return Err(DbError::TooManyRows {
                     limit: limits.max_rows,
                 });
             }
+            let value = row
+                .get_ref(at_value)
+                .map_err(|e| self.map_error(e, limit))?;
             let group = &mut groups[slot];
             match value {
                 ValueRef::Null => continue,
@@ -284,18 +302,21 @@ impl ReadOnlyConnection {
         drop(rows);
 
         let mut order: Vec<usize> = (0..groups.len()).collect();
-        // NULL first, then text by its bytes: SQLite's ORDER BY under the BINARY collation.
+        // Column by column, NULL first, then text by its bytes: SQLite's ORDER BY 1, 2, ...
+        // under the BINARY collation.
         order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
-        let mut key_column = ColumnBuilder::default();
-        let mut value_column = ColumnBuilder::default();
+        let mut builders: Vec<ColumnBuilder> =
+            (0..width).map(|_| ColumnBuilder::default()).collect();
         for &at in &order {
-            key_column.push(keys[at].as_deref().map_or(ValueRef::Null, ValueRef::Text));
-            value_column.push(groups[at].finish(scan.aggregate).as_ref());
+            for (builder, key) in builders.iter_mut().zip(&keys[at]) {
+                builder.push(key.as_deref().map_or(ValueRef::Null, ValueRef::Text));
+            }
+            builders[at_value].push(groups[at].finish(scan.aggregate).as_ref());
         }
         let columns = names
             .into_iter()
             .zip(decls)
-            .zip([key_column, value_column])
+            .zip(builders)
             .map(|((name, decl_type), builder)| ColumnData {
                 values: builder.finish(decl_type.as_deref()),
                 name,

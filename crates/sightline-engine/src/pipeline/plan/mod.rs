@@ -46,7 +46,8 @@ pub struct Plan {
     pub grouped: Option<GroupedRows>,
 }
 
-/// `SELECT key, value` with the plan's FROM and WHERE: the rows a per-period aggregate groups,
+/// `SELECT period, [category,] value` with the plan's FROM and WHERE: the rows a per-period
+/// aggregate groups,
 /// for the engine's hash aggregate ([`crate::db::GroupedScan`]), which gives the same result as
 /// the plan's SQL without SQLite's sort of every row.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,6 +209,11 @@ impl Measure {
             .as_ref()
             .map(|c| qualified(&self.table, c))
             .unwrap_or_else(|| self.expr.clone())
+    }
+
+    /// What the aggregate reads on each row: its expression, or `1` for `COUNT(*)`.
+    fn row_sql(&self) -> &str {
+        if self.expr == "*" { "1" } else { &self.expr }
     }
 
     /// The name that row value gets in the result.
@@ -1205,11 +1211,24 @@ fn build(
             } else {
                 format!("{where_clause} AND {date_not_null}")
             };
+            let key = bucket(&date_sql, grain);
+            let category = qualified(&dim.table, &dim.column);
+            let category_alias = ident(&dim.column);
+            // Grouped on the shown column itself (not on a key beside it): the engine can group
+            // the rows the same way.
+            if dim.key.is_none() {
+                grouped = measure.aggregation.hashed().map(|aggregate| GroupedRows {
+                    sql: format!(
+                        "SELECT {key} AS {bucket_alias}, {category} AS {category_alias}, {} AS {alias} {from}{where_clause}",
+                        measure.row_sql()
+                    ),
+                    // Filled by `plan` with the plan's own values (`SqlParams::keep_used`).
+                    params: SqlParams::new(),
+                    aggregate,
+                });
+            }
             format!(
-                "SELECT {} AS {bucket_alias}, {} AS {}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY 1, {} ORDER BY 1, 2",
-                bucket(&date_sql, grain),
-                qualified(&dim.table, &dim.column),
-                ident(&dim.column),
+                "SELECT {key} AS {bucket_alias}, {category} AS {category_alias}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY 1, {} ORDER BY 1, 2",
                 dim.group_by(2)
             )
         }
@@ -1271,14 +1290,10 @@ fn build(
                     format!("{where_clause} AND {date_not_null}")
                 };
                 let key = bucket(&date_sql, grain);
-                let value = if measure.expr == "*" {
-                    "1"
-                } else {
-                    measure.expr.as_str()
-                };
                 grouped = measure.aggregation.hashed().map(|aggregate| GroupedRows {
                     sql: format!(
-                        "SELECT {key} AS {bucket_alias}, {value} AS {alias} {from}{where_clause}"
+                        "SELECT {key} AS {bucket_alias}, {} AS {alias} {from}{where_clause}",
+                        measure.row_sql()
                     ),
                     // Filled by `plan` with the plan's own values (`SqlParams::keep_used`).
                     params: SqlParams::new(),
@@ -1411,11 +1426,7 @@ fn build(
             if let Some(c) = &comparison {
                 // One aggregate per period, then the change from the baseline in percent.
                 shape.push_str(", and its change in percent");
-                let value = if measure.expr == "*" {
-                    "1"
-                } else {
-                    measure.expr.as_str()
-                };
+                let value = measure.row_sql();
                 let per = |condition: &str| {
                     measure
                         .aggregation

@@ -561,6 +561,7 @@ test("a custom profile on an OpenAI-compatible server writes the SQL, the analys
       "the restyled forecast chart is drawn");
     assert.equal(chart.traces[0].type, "bar", "the history drawn as bars, as the model asked");
     assert.equal(chart.traces[0].name, "Revenue in 2025", "the model's trace name");
+    await driver.executeScript("const toast = document.querySelector('.toast'); if (toast) toast.style.visibility = 'hidden';");
     await shot("07-answer-model-analysis");
     await (await find("tab-python")).click();
     assert.match(await (await find("python-editor")).getAttribute("value"), /np\.polyfit/, "the Python tab shows the model's code");

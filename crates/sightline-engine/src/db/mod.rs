@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 pub use connection::{QueryLimits, ReadOnlyConnection, ValidatedSql};
 pub use error::DbError;
-pub use grouped::{Aggregate, GroupedScan};
+pub use grouped::{Aggregate, GroupOrder, GroupedScan};
 pub use params::{SqlParam, SqlParams};
 pub use result::{ColumnData, ColumnValues, QueryResult};
 pub use rusqlite::InterruptHandle;

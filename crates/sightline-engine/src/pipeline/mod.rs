@@ -210,6 +210,7 @@ pub fn run(
                 Some(db::GroupedScan {
                     rows: checked,
                     aggregate: rows.aggregate,
+                    order: rows.order,
                 })
             });
             Ok((validated, grouped))

@@ -1,5 +1,5 @@
 //! The engine's hash aggregate (`execute_grouped`) against SQLite's own GROUP BY: on the
-//! planner's per-period questions over the sample database, and on hand-made rows that test each
+//! planner's per-period, per-category and ranked (top/bottom N) questions over the sample database, and on hand-made rows that test each
 //! rule of SQLite's aggregates (NULL keys and values, integer sums past 2^53, text values, an
 //! integer overflow, integers and reals mixed), where it must either give SQLite's result or
 //! decline so the grouped statement runs.
@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use serde_json::Value;
 use sightline_engine::CancelToken;
 use sightline_engine::db::{
-    Aggregate, ColumnValues, Database, GroupedScan, QueryLimits, QueryResult, ReadOnlyConnection,
+    Aggregate, ColumnValues, Database, GroupOrder, GroupedScan, QueryLimits, QueryResult,
+    ReadOnlyConnection,
 };
 use sightline_engine::glossary::Glossary;
 use sightline_engine::pipeline::intent;
@@ -28,9 +29,19 @@ fn sample_glossary() -> Glossary {
 }
 
 fn grouped(conn: &ReadOnlyConnection, sql: &str, aggregate: Aggregate) -> Option<QueryResult> {
+    ranked(conn, sql, aggregate, GroupOrder::Keys)
+}
+
+fn ranked(
+    conn: &ReadOnlyConnection,
+    sql: &str,
+    aggregate: Aggregate,
+    order: GroupOrder,
+) -> Option<QueryResult> {
     let scan = GroupedScan {
         rows: conn.validate(sql).unwrap(),
         aggregate,
+        order,
     };
     conn.execute_grouped(&scan, &QueryLimits::default(), &CancelToken::new())
         .unwrap_or_else(|e| panic!("{sql:?} failed: {e}"))
@@ -106,7 +117,7 @@ impl DataProbe for Probe<'_> {
 }
 
 #[test]
-fn per_period_questions_give_the_grouped_statements_result() {
+fn planned_aggregates_give_the_grouped_statements_result() {
     let db = Database::open(&sample_db().display().to_string()).unwrap();
     let conn = db.connect().unwrap();
     let schema = db.schema().unwrap();
@@ -128,19 +139,25 @@ fn per_period_questions_give_the_grouped_statements_result() {
         "monthly revenue by region",
         "weekly number of orders by status",
         "quarterly average order value by plan",
+        "revenue by region",
+        "top 3 product categories by units sold",
+        "bottom 2 regions by number of customers",
+        "lowest average satisfaction by plan",
+        "maximum order amount by status",
     ];
     for question in questions {
         let planned = plan::plan(&intent::detect(question), &catalog, &glossary, &probe)
             .unwrap_or_else(|e| panic!("{question:?} was not planned: {e}"));
         let rows = planned.grouped.as_ref().unwrap_or_else(|| {
             panic!(
-                "{question:?}: a per-period aggregate comes with its rows: {}",
+                "{question:?}: a grouped aggregate comes with its rows: {}",
                 planned.sql
             )
         });
         let scan = GroupedScan {
             rows: conn.validate_with(&rows.sql, rows.params.clone()).unwrap(),
             aggregate: rows.aggregate,
+            order: rows.order,
         };
         let ours = conn
             .execute_grouped(&scan, &QueryLimits::default(), &CancelToken::new())
@@ -226,6 +243,42 @@ fn each_rule_matches_sqlite_or_declines() {
         );
         assert_same(&ours, &sqlite, &format!("{name}(i) by day and label"));
     }
+
+    // Ranked by the aggregate, ties by the key, NULL aggregates smallest, with and without a
+    // limit.
+    for (aggregate, name) in aggregates {
+        for (descending, direction) in [(true, "DESC"), (false, "ASC")] {
+            for limit in [None, Some(2)] {
+                let what = format!("{name}(i) ORDER BY 2 {direction} LIMIT {limit:?}");
+                let ours = ranked(
+                    &conn,
+                    "SELECT s AS label, i AS v FROM t",
+                    aggregate,
+                    GroupOrder::Value { descending, limit },
+                )
+                .unwrap_or_else(|| panic!("{what}: integers only are reproduced"));
+                let tail = limit.map(|n| format!(" LIMIT {n}")).unwrap_or_default();
+                let sqlite = statement(
+                    &conn,
+                    &format!(
+                        "SELECT s AS label, {name}(i) AS v FROM t GROUP BY 1 ORDER BY 2 {direction}, 1{tail}"
+                    ),
+                );
+                assert_same(&ours, &sqlite, &what);
+            }
+        }
+    }
+    // Groups whose sums are integers beside groups whose sums are reals: SQLite's own
+    // integer-real order decides, so ranking them is declined.
+    assert!(
+        ranked(
+            &conn,
+            "SELECT CASE WHEN id % 2 = 0 THEN 'even' ELSE 'odd' END AS k, CASE WHEN id % 2 = 0 THEN i ELSE r END AS v FROM t",
+            Aggregate::Sum,
+            GroupOrder::Value { descending: true, limit: None },
+        )
+        .is_none()
+    );
 
     // A NULL key (no date, or not a date) is its own group, first, as in SQLite.
     let ours = grouped(

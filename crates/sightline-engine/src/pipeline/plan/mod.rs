@@ -55,6 +55,7 @@ pub struct GroupedRows {
     pub sql: String,
     pub params: SqlParams,
     pub aggregate: db::Aggregate,
+    pub order: db::GroupOrder,
 }
 
 /// The analysis to run on the plan's result, in terms of the result's columns.
@@ -1225,6 +1226,7 @@ fn build(
                     // Filled by `plan` with the plan's own values (`SqlParams::keep_used`).
                     params: SqlParams::new(),
                     aggregate,
+                    order: db::GroupOrder::Keys,
                 });
             }
             format!(
@@ -1298,6 +1300,7 @@ fn build(
                     // Filled by `plan` with the plan's own values (`SqlParams::keep_used`).
                     params: SqlParams::new(),
                     aggregate,
+                    order: db::GroupOrder::Keys,
                 });
                 format!(
                     "SELECT {key} AS {bucket_alias}, {measure_sql} AS {alias} {from}{where_clause} GROUP BY 1 ORDER BY 1"
@@ -1333,9 +1336,26 @@ fn build(
             } else {
                 String::new()
             };
+            let category = qualified(&dim.table, &dim.column);
+            // Grouped on the shown column itself and without a share of the total (a window over
+            // the groups): the engine can group and rank the rows the same way.
+            if dim.key.is_none() && !share {
+                grouped = measure.aggregation.hashed().map(|aggregate| GroupedRows {
+                    sql: format!(
+                        "SELECT {category} AS {dim_alias}, {} AS {alias} {from}{where_clause}",
+                        measure.row_sql()
+                    ),
+                    // Filled by `plan` with the plan's own values (`SqlParams::keep_used`).
+                    params: SqlParams::new(),
+                    aggregate,
+                    order: db::GroupOrder::Value {
+                        descending: direction == "DESC",
+                        limit: top.map(|r| r.count),
+                    },
+                });
+            }
             format!(
-                "SELECT {} AS {dim_alias}, {measure_sql} AS {alias}{share_column} {from}{where_clause} GROUP BY {} ORDER BY 2 {direction}, 1{limit}",
-                qualified(&dim.table, &dim.column),
+                "SELECT {category} AS {dim_alias}, {measure_sql} AS {alias}{share_column} {from}{where_clause} GROUP BY {} ORDER BY 2 {direction}, 1{limit}",
                 dim.group_by(1)
             )
         }

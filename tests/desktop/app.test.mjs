@@ -407,15 +407,9 @@ test("a glossary edited in the app is kept in the app's folder and used, never w
   await ask(question, expected);
 });
 
-/** The analysis a model writes for the forecast question: a least-squares line, run in Docker. */
-const LINEAR_FORECAST = `import numpy as np
-y = data["revenue"].to_numpy(dtype=float)
-x = np.arange(len(y))
-slope, intercept = np.polyfit(x, y, 1)
-future = [float(intercept + slope * (len(y) + i)) for i in range(3)]
-result = {"forecast": future, "forecast_dates": ["2026-01-01", "2026-02-01", "2026-03-01"],
-          "model_used": "numpy linear fit", "interpretation": "A straight line through 2025."}
-`;
+/** The analysis a model writes for the forecast question (a least-squares line), run in Docker;
+ *  the engine's analyst tests replay the same file. */
+const LINEAR_FORECAST = readFileSync(new URL("../fixtures/linear_forecast.py", import.meta.url), "utf8");
 
 test("a custom profile on an OpenAI-compatible server writes the SQL, the analysis and the chart, and the answer says what was sent", async () => {
   const regionSql =

@@ -94,36 +94,26 @@ export function tauriBackend(): Backend {
       return call<string>('sandbox_build_image', { onProgress: progress });
     },
 
-    exportAnswer: async (requestId, _answer, format: ExportFormat) => {
-      const path = await save({
-        defaultPath: format === 'csv' ? 'sightline-answer.csv' : 'sightline-report.html',
-        filters: [
-          format === 'csv'
-            ? { name: 'CSV', extensions: ['csv'] }
-            : { name: 'HTML report', extensions: ['html'] },
-        ],
-      });
-      if (!path) return null;
-      await call<null>('export_answer', { requestId, format, path });
-      return path;
-    },
-    savePng: async (base64, suggestedName) => {
-      const path = await save({
-        defaultPath: suggestedName,
-        filters: [{ name: 'PNG image', extensions: ['png'] }],
-      });
-      if (!path) return null;
-      await call<null>('save_png', { path, base64 });
-      return path;
-    },
-    saveSvg: async (svg, suggestedName) => {
-      const path = await save({
-        defaultPath: suggestedName,
-        filters: [{ name: 'SVG image', extensions: ['svg'] }],
-      });
-      if (!path) return null;
-      await call<null>('save_svg', { path, svg });
-      return path;
-    },
+    exportAnswer: async (requestId, _answer, format: ExportFormat) =>
+      format === 'csv'
+        ? saveAs('sightline-answer.csv', 'CSV', 'csv', (path) => call<null>('export_answer', { requestId, format, path }))
+        : saveAs('sightline-report.html', 'HTML report', 'html', (path) => call<null>('export_answer', { requestId, format, path })),
+    savePng: (base64, suggestedName) =>
+      saveAs(suggestedName, 'PNG image', 'png', (path) => call<null>('save_png', { path, base64 })),
+    saveSvg: (svg, suggestedName) => saveAs(suggestedName, 'SVG image', 'svg', (path) => call<null>('save_svg', { path, svg })),
   };
+}
+
+/** Asks where to save (the native save dialog, one file type), then writes there with `write`;
+ *  resolves to the path, or null when the dialog is cancelled. */
+async function saveAs(
+  defaultPath: string,
+  kind: string,
+  extension: string,
+  write: (path: string) => Promise<unknown>,
+): Promise<string | null> {
+  const path = await save({ defaultPath, filters: [{ name: kind, extensions: [extension] }] });
+  if (!path) return null;
+  await write(path);
+  return path;
 }

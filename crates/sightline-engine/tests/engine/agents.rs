@@ -688,14 +688,8 @@ fn code_reply(code: &str) -> Script {
     )
 }
 
-const LINEAR_FORECAST: &str = r#"import numpy as np
-y = data["revenue"].to_numpy(dtype=float)
-x = np.arange(len(y))
-slope, intercept = np.polyfit(x, y, 1)
-future = [float(intercept + slope * (len(y) + i)) for i in range(3)]
-result = {"forecast": future, "forecast_dates": ["2026-01-01", "2026-02-01", "2026-03-01"],
-          "model_used": "numpy linear fit", "interpretation": "A straight line through 2025."}
-"#;
+/// A model's analysis for the monthly forecast question, shared with the desktop tests.
+const LINEAR_FORECAST: &str = include_str!("../../../../tests/fixtures/linear_forecast.py");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_model_writes_the_analysis_in_python_run_in_docker() {

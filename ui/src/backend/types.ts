@@ -5,24 +5,6 @@
 // LlmProfiles) are still hand-written, kept together in this file so they can be swapped for
 // generated ones in one move.
 
-import type {
-  AnalysisType,
-  Answer,
-  Author,
-  Check,
-  ErrorKind,
-  FollowUp,
-  ModelProfile,
-  ProfileView,
-  Provider,
-  SandboxMode,
-  Schema,
-  SentToModel,
-  Settings,
-  StageEvent,
-  Theme,
-} from '../generated/contract';
-
 export type {
   AnalysisType,
   Answer,
@@ -39,7 +21,19 @@ export type {
   Settings,
   StageEvent,
   Theme,
-};
+} from '../generated/contract';
+// The ones this file's own types use.
+import type {
+  AnalysisType,
+  Answer,
+  Check,
+  ErrorKind,
+  FollowUp,
+  ProfileView,
+  Schema,
+  Settings,
+  StageEvent,
+} from '../generated/contract';
 
 /** The desktop app's `llm_profiles`: what the model profile picker offers. */
 export interface LlmProfiles {

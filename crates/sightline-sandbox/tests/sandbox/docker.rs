@@ -10,7 +10,7 @@ use sightline_sandbox::{
     DockerSettings, Limits, Mode, ModeUsed, SandboxError, SandboxErrorKind, SandboxRequest,
 };
 
-use crate::support::{docker, run_unguarded};
+use crate::support::{assert_timed_out, docker, run_unguarded};
 
 const MB: u64 = 1 << 20;
 
@@ -230,18 +230,7 @@ async fn an_infinite_loop_times_out_and_takes_its_children_with_it() {
         while True:\n    pass";
     let (id, result) = run_tracked(&sandbox, code, 3).await;
     assert!(!result.success);
-    assert!(
-        result
-            .error
-            .as_deref()
-            .is_some_and(|e| e.contains("timed out after 3 s")),
-        "{:?}",
-        result.error
-    );
-    assert_eq!(
-        result.failure.as_ref().map(|f| f.kind()),
-        Some(SandboxErrorKind::Timeout)
-    );
+    assert_timed_out(&result, Some(3));
     // The child that would outlive the code went with the container.
     assert!(
         gone(&sandbox, &id).await,
@@ -255,10 +244,7 @@ async fn a_sleep_past_the_timeout_is_stopped() {
         return;
     };
     let (id, result) = run_tracked(&sandbox, "import time\ntime.sleep(120)", 2).await;
-    assert_eq!(
-        result.failure.as_ref().map(|f| f.kind()),
-        Some(SandboxErrorKind::Timeout)
-    );
+    assert_timed_out(&result, None);
     assert!(gone(&sandbox, &id).await);
 }
 
@@ -497,14 +483,7 @@ async fn output_printed_before_a_timeout_is_kept() {
     let result = sightline_sandbox::run(&request, &crate::support::settings()).await;
     assert!(!result.success);
     assert_eq!(result.mode_used, Some(ModeUsed::Docker));
-    assert_eq!(
-        result.failure.as_ref().map(|f| f.kind()),
-        Some(SandboxErrorKind::Timeout),
-        "{:?}",
-        result.error
-    );
-    let error = result.error.unwrap_or_default();
-    assert!(error.contains("timed out after 4 s"), "{error}");
+    assert_timed_out(&result, Some(4));
     assert_eq!(
         result.output, "step 1\nstep 2\n",
         "what the code printed before the timeout (a flush or a line end) is kept"
@@ -518,12 +497,7 @@ async fn output_kept_before_a_timeout_is_capped_visibly() {
     };
     let code = "import time\nfor i in range(200_000):\n    print('flood line', i)\ntime.sleep(60)";
     let result = run_unguarded(&sandbox, code, 8, 512 * MB).await;
-    assert_eq!(
-        result.failure.as_ref().map(|f| f.kind()),
-        Some(SandboxErrorKind::Timeout),
-        "{:?}",
-        result.error
-    );
+    assert_timed_out(&result, None);
     assert!(
         result.output.starts_with("flood line 0\nflood line 1\n"),
         "{:?}",

@@ -13,6 +13,8 @@ use sightline_sandbox::{
     Job, ModeUsed, RestrictedSandbox, Sandbox as _, SandboxErrorKind, SandboxRequest, SandboxResult,
 };
 
+use crate::support::assert_timed_out;
+
 const MB: u64 = 1 << 20;
 
 async fn restricted() -> Option<RestrictedSandbox> {
@@ -139,18 +141,7 @@ async fn a_child_does_not_outlive_the_timeout() {
         "import subprocess\nsubprocess.Popen(['sleep', '{marker}.5'])\nwhile True:\n    pass"
     );
     let result = run(&sandbox, &code, false, 3, 1024 * MB).await;
-    assert_eq!(
-        result.failure.as_ref().map(|f| f.kind()),
-        Some(SandboxErrorKind::Timeout),
-        "{:?}",
-        result.error
-    );
-    assert!(
-        result
-            .error
-            .unwrap_or_default()
-            .contains("timed out after 3 s")
-    );
+    assert_timed_out(&result, Some(3));
     // bubblewrap's pid namespace dies with its init; give the kernel a moment to reap.
     let mut alive = true;
     for _ in 0..50 {
@@ -244,20 +235,7 @@ async fn output_printed_before_a_timeout_is_kept() {
     let code = "print('step 1', flush=True)\nprint('step 2')\nn = 0\nwhile True:\n    n += 1";
     let result = run(&sandbox, code, true, 4, 1024 * MB).await;
     assert!(!result.success);
-    assert_eq!(
-        result.failure.as_ref().map(|f| f.kind()),
-        Some(SandboxErrorKind::Timeout),
-        "{:?}",
-        result.error
-    );
-    assert!(
-        result
-            .error
-            .as_deref()
-            .is_some_and(|e| e.contains("timed out after 4 s")),
-        "{:?}",
-        result.error
-    );
+    assert_timed_out(&result, Some(4));
     assert_eq!(
         result.output, "step 1\nstep 2\n",
         "what the code printed before the timeout is kept"
@@ -363,13 +341,7 @@ async fn a_runaway_fork_bomb_ends_at_the_timeout_and_leaves_nothing() {
     let _turn = TURN.lock().await;
     let started = std::time::Instant::now();
     let result = run_in_turn(&sandbox, code, false, 5, 1024 * MB).await;
-    assert_eq!(
-        result.failure.as_ref().map(|f| f.kind()),
-        Some(SandboxErrorKind::Timeout),
-        "{:?} {:?}",
-        result.error,
-        result.output
-    );
+    assert_timed_out(&result, None);
     assert!(
         started.elapsed() < Duration::from_secs(30),
         "the bomb is killed at the deadline, took {:?}",

@@ -1,6 +1,9 @@
-//! Finding the real Docker engine and image for the tests, or saying clearly why not.
+//! Finding the real Docker engine and image for the tests, or saying clearly why not; checks
+//! both modes' tests share.
 
-use sightline_sandbox::{DockerSandbox, DockerSettings, Job, SandboxRequest, SandboxResult};
+use sightline_sandbox::{
+    DockerSandbox, DockerSettings, Job, SandboxErrorKind, SandboxRequest, SandboxResult,
+};
 
 /// The Docker settings of the tests: the defaults, except that `SIGHTLINE_SANDBOX_IMAGE` names
 /// another image (a checkout whose runner differs from the shared engine's
@@ -51,4 +54,24 @@ pub async fn run_unguarded(
         .run(&job)
         .await
         .unwrap_or_else(|e| panic!("the sandbox itself failed: {e}"))
+}
+
+/// Fails unless the run ended at its deadline (kind `timeout`) and, given `secs`, says so in
+/// seconds.
+pub fn assert_timed_out(result: &SandboxResult, secs: Option<u64>) {
+    assert_eq!(
+        result.failure.as_ref().map(|f| f.kind()),
+        Some(SandboxErrorKind::Timeout),
+        "{:?} {:?}",
+        result.error,
+        result.output
+    );
+    if let Some(secs) = secs {
+        let said = format!("timed out after {secs} s");
+        assert!(
+            result.error.as_deref().is_some_and(|e| e.contains(&said)),
+            "{:?}",
+            result.error
+        );
+    }
 }

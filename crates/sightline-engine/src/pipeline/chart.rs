@@ -57,6 +57,17 @@ fn layout(title: &str, x: &str, y: &str) -> Value {
     })
 }
 
+/// True when the first trace of an analysis' figure is the data series the analysis is drawn
+/// over (forecast, trend, anomalies, one correlation's scatter), which may be drawn another way;
+/// a summary's histogram or a correlation heatmap is the analysis itself.
+pub fn has_data_series(found: &AnalysisResult) -> bool {
+    match found {
+        AnalysisResult::Summary(_) => false,
+        AnalysisResult::Correlation(c) => c.correlations.len() == 1,
+        _ => true,
+    }
+}
+
 /// The business name of the column that labels the x axis (the date column of a series), or
 /// `fallback`.
 fn x_label(outcome: &Used, glossary: &Glossary, fallback: &str) -> String {

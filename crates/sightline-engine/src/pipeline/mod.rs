@@ -15,7 +15,7 @@ pub mod plan;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use sightline_analytics::{AnalysisResult, AnalysisType};
+use sightline_analytics::AnalysisType;
 
 use crate::contract::{Answer, AnswerError, DataTable, StageReport, StageStatus};
 use crate::db::{
@@ -251,25 +251,26 @@ pub fn run(
 
     let figure = run.stage("chart", |answer| {
         let analysed = analysis.as_ref().zip(answer.analysis_result.as_ref());
-        let native = chart::figure(&result, analysed, glossary);
-        // The series an analysis is drawn over may be redrawn; a heatmap or summary may not.
-        let series = analysed.is_some_and(|(_, found)| {
-            !matches!(found, AnalysisResult::Summary(_))
-                && !matches!(found, AnalysisResult::Correlation(c) if c.correlations.len() > 1)
-        });
         let Some(model) = asked_model.as_ref().filter(|m| m.draws_charts) else {
-            return Ok(native);
+            return Ok(chart::figure(&result, analysed, glossary));
         };
         let question = answer.question.clone().unwrap_or_default();
-        let (drawn, examples) = match (analysed.is_some(), &native) {
-            (true, Some(native)) => (
-                agents::chart::restyle(&model.client, &question, native, series, cancel),
-                0,
-            ),
-            (true, None) => return Ok(None),
-            (false, _) => (
+        // An analysis answer's own figure is restyled (and is the fallback); a plain result's
+        // chart is the model's design, the native one made only if that fails.
+        let (drawn, examples, native) = match analysed {
+            Some((_, found)) => {
+                let Some(native) = chart::figure(&result, analysed, glossary) else {
+                    return Ok(None);
+                };
+                let series = chart::has_data_series(found);
+                let restyled =
+                    agents::chart::restyle(&model.client, &question, &native, series, cancel);
+                (restyled, 0, Some(native))
+            }
+            None => (
                 agents::chart::draw(&model.client, &question, &result, model.schema_only, cancel),
                 agents::context::example_values(&result, model.schema_only),
+                None,
             ),
         };
         let attempts = match &drawn {
@@ -290,7 +291,7 @@ pub fn run(
                     "The model's chart could not be used: {} The native chart is shown instead.",
                     error.message
                 ));
-                Ok(native)
+                Ok(native.or_else(|| chart::figure(&result, None, glossary)))
             }
         }
     });

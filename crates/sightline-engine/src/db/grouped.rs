@@ -87,6 +87,17 @@ enum Extreme {
 /// Integers this large lose bits as a double; SQLite adds them in two parts.
 const EXACT_IN_DOUBLE: i64 = 4_503_599_627_370_496;
 
+/// `i` as SQLite brings it into a real sum: whole when a double holds it exactly, else as a
+/// multiple of 16,384 and the rest.
+fn parts(i: i64) -> (f64, Option<f64>) {
+    if -EXACT_IN_DOUBLE < i && i < EXACT_IN_DOUBLE {
+        (i as f64, None)
+    } else {
+        let small = i % 16_384;
+        ((i - small) as f64, Some(small as f64))
+    }
+}
+
 impl Group {
     /// One step of compensated summation (Neumaier's variant of Kahan's).
     fn add_real(&mut self, r: f64) {
@@ -101,26 +112,18 @@ impl Group {
     }
 
     fn add_int_approx(&mut self, i: i64) {
-        if !(-EXACT_IN_DOUBLE < i && i < EXACT_IN_DOUBLE) {
-            let small = i % 16_384;
-            self.add_real((i - small) as f64);
-            self.add_real(small as f64);
-        } else {
-            self.add_real(i as f64);
+        let (big, small) = parts(i);
+        self.add_real(big);
+        if let Some(small) = small {
+            self.add_real(small);
         }
     }
 
     /// Leaves the exact integer sum for the compensated one, starting from it.
     fn start_approx(&mut self) {
-        let i = self.int_sum;
-        if !(-EXACT_IN_DOUBLE < i && i < EXACT_IN_DOUBLE) {
-            let small = i % 16_384;
-            self.sum = (i - small) as f64;
-            self.err = small as f64;
-        } else {
-            self.sum = i as f64;
-            self.err = 0.0;
-        }
+        let (big, small) = parts(self.int_sum);
+        self.sum = big;
+        self.err = small.unwrap_or(0.0);
         self.approx = true;
     }
 
